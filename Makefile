@@ -1,0 +1,53 @@
+# 工会困难职工帮扶管理平台 — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: run test install messages lint migrate seed worker beat serve loadcheck clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Compile the translations (.po → .mo) with polib: no GNU gettext needed.
+messages: install
+	$(PY) manage.py compile_translations
+
+migrate: install messages
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## Laptop trial: SQLite, eager tasks, demo data, http://127.0.0.1:8000
+run: seed
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite (uses DATABASE_URL / REDIS_URL when set; .ci/run sets both).
+test: messages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Production-style processes (set DJANGO_SETTINGS_MODULE, DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS).
+serve: install
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn -c hardship/gunicorn.conf.py hardship.wsgi
+
+worker: install
+	$(VENV)/bin/celery -A hardship worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A hardship beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,85 @@
+"""Access by union: the one helper every list, count, export and dropdown goes through.
+
+A user acts on the unions where they hold a role and on every union below
+them — never a sibling's or a parent's.
+"""
+
+from collections.abc import Iterable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import Role, RoleAssignment, Union
+
+
+def _assignments(user) -> list[RoleAssignment]:
+    # Cached on the user object for the request: the nav, the landing page and
+    # every selector ask the same question.
+    cached = getattr(user, "_role_assignments_cache", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False):
+            cached = []
+        else:
+            cached = list(RoleAssignment.objects.filter(user=user, union__is_active=True).select_related("union"))
+        user._role_assignments_cache = cached
+    return cached
+
+
+def user_roles(user) -> set[str]:
+    return {a.role for a in _assignments(user)}
+
+
+def user_has_role(user, *roles: str) -> bool:
+    held = user_roles(user)
+    return any(role in held for role in roles)
+
+
+def root_unions(user, roles: Iterable[str] | None = None) -> list[Union]:
+    """The unions at which the user holds (one of) ``roles``: the tops of their scope."""
+    wanted = set(roles) if roles else None
+    return [a.union for a in _assignments(user) if wanted is None or a.role in wanted]
+
+
+def _path_filter(paths: list[str], field: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in sorted(set(paths)):
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def scope_unions(user, roles: Iterable[str] | None = None) -> QuerySet[Union]:
+    """Every union the user may act on (with one of ``roles`` when given)."""
+    paths = [u.path for u in root_unions(user, roles)]
+    return Union.objects.filter(_path_filter(paths, "path"))
+
+
+def scope_queryset(queryset: QuerySet, user, *, union_field: str = "union", roles: Iterable[str] | None = None):
+    """Restrict ``queryset`` to rows whose ``union_field`` lies in the user's scope.
+
+    The filter is on the union's materialised path, so it is one indexed
+    prefix match per assignment and never reads the tree into Python.
+    """
+    paths = [u.path for u in root_unions(user, roles)]
+    return queryset.filter(_path_filter(paths, f"{union_field}__path"))
+
+
+def role_required(*roles: str):
+    """View decorator: 403 unless the user holds one of ``roles`` somewhere."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not user_has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Roles that read the audit log of their scope.
+AUDIT_READERS = (Role.SYSTEM_ADMIN, Role.DISCIPLINE_OBSERVER, Role.CENTRE_STAFF, Role.FUND_APPROVER)
+# Roles that see the union tree of their scope.
+UNION_READERS = tuple(r for r in Role.values if r != Role.ENTERPRISE_CONTACT)

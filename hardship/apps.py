@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HardshipConfig(AppConfig):
+    name = "hardship"
+    verbose_name = _("平台基础")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,185 @@
+"""What every app shares: users, the union tree, staff roles and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may do comes from their RoleAssignments."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Union(models.Model):
+    """One union in the tree 市总 → 区/县 → 街道/乡镇 → 基层工会 (any depth).
+
+    ``path`` is the materialised path of ids ("1/5/12/"): the subtree of a
+    union is every union whose path starts with its own, one indexed prefix
+    query instead of a recursive walk.
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", _("市总工会")
+        DISTRICT = "district", _("区/县总工会")
+        STREET = "street", _("街道/乡镇工会")
+        GRASSROOTS = "grassroots", _("基层工会")
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("编码"), max_length=30, unique=True)
+    level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级工会"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("深度"), default=0, editable=False)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("工会")
+        verbose_name_plural = _("工会")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="union_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: "Union") -> bool:
+        """True when this union is ``other`` or below it."""
+        return self.path.startswith(other.path)
+
+
+class SocialOrganisation(models.Model):
+    """A contracted third-party social organisation (第三方社会组织) that does 复审."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    contracted_by = models.ForeignKey(
+        Union, verbose_name=_("签约工会"), on_delete=models.PROTECT, related_name="social_organisations"
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("第三方社会组织")
+        verbose_name_plural = _("第三方社会组织")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    GRASSROOTS_STAFF = "grassroots_staff", _("基层工会干事")
+    CASEWORKER = "caseworker", _("入户走访员")
+    THIRD_PARTY_REVIEWER = "third_party_reviewer", _("第三方复审员")
+    CENTRE_STAFF = "centre_staff", _("帮扶中心工作人员")
+    FUND_APPROVER = "fund_approver", _("资金审批人")
+    DISCIPLINE_OBSERVER = "discipline_observer", _("纪检监督员")
+    ENTERPRISE_CONTACT = "enterprise_contact", _("爱心企业联系人")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+class RoleAssignment(models.Model):
+    """A user holds ``role`` at ``union``, and so acts on that union and those below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    union = models.ForeignKey(Union, verbose_name=_("工会"), on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        SocialOrganisation,
+        verbose_name=_("所属社会组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewers",
+    )
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "union", "role"], name="role_assignment_unique"),
+            # A third-party reviewer always speaks for one organisation; nobody else does.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="third_party_reviewer", organisation__isnull=False)
+                    | (~models.Q(role="third_party_reviewer") & models.Q(organisation__isnull=True))
+                ),
+                name="role_assignment_organisation_iff_third_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.union}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit events are append-only: the queryset refuses bulk edits and deletes."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit events cannot be changed")
+
+    def delete(self):
+        raise PermissionError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when; ``changes`` holds field → [old, new], masked.
+
+    Written only by ``hardship.services.audit_record``; never edited or deleted
+    (a database trigger on PostgreSQL enforces that too).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verb = models.CharField(_("操作"), max_length=60, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    union = models.ForeignKey(
+        Union, verbose_name=_("所属工会"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events cannot be deleted")

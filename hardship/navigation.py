@@ -1,0 +1,41 @@
+"""The navigation, by role: one list, read by the base template's context processor.
+
+Each entry names the URL and the roles that see it; later features add theirs here.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import AUDIT_READERS, UNION_READERS, user_roles
+from .models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    roles: tuple[str, ...]
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values)),
+    NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS),
+    NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS),
+]
+
+
+def nav_for(user, current_path: str) -> list[dict]:
+    held = user_roles(user)
+    items = []
+    for item in NAV_ITEMS:
+        if not held.intersection(item.roles):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    if user.is_staff:
+        items.append({"label": _("系统管理"), "url": reverse("admin:index"), "icon": "bi-gear", "active": False})
+    return items

@@ -1,0 +1,41 @@
+"""Reads of the shared models, always scoped to the acting user."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .access import AUDIT_READERS, UNION_READERS, scope_queryset, scope_unions
+from .models import AuditEvent, Union
+
+
+def union_list(*, user, search: str = "", level: str = "") -> QuerySet[Union]:
+    """The unions the user may see, with how many unions stand directly below each."""
+    unions = scope_unions(user, UNION_READERS).select_related("parent")
+    if search:
+        unions = unions.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if level:
+        unions = unions.filter(level=level)
+    return unions.annotate(child_count=Count("children")).order_by("path")
+
+
+def union_get(*, user, pk: int) -> Union:
+    """One union in the user's scope; 404 (not 403) outside it, so nothing leaks by its id."""
+    try:
+        return scope_unions(user, UNION_READERS).select_related("parent").get(pk=pk)
+    except Union.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def union_children(*, user, union: Union) -> QuerySet[Union]:
+    return scope_unions(user, UNION_READERS).filter(parent=union).order_by("name")
+
+
+def union_count(*, user) -> int:
+    return scope_unions(user, UNION_READERS).count()
+
+
+def audit_event_list(*, user, verb: str = "") -> QuerySet[AuditEvent]:
+    """Audit events of the user's unions (and events with no union, for system admins only)."""
+    events = scope_queryset(AuditEvent.objects.all(), user, roles=AUDIT_READERS)
+    if verb:
+        events = events.filter(verb__startswith=verb)
+    return events.select_related("actor", "union")

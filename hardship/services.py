@@ -1,0 +1,91 @@
+"""Writes shared by every app: the audit log, the union tree and role assignments."""
+
+from typing import Any
+
+from django.db import models, transaction
+
+from .masking import mask_value
+from .models import AuditEvent, Role, RoleAssignment, SocialOrganisation, Union, User
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    verb: str,
+    target: models.Model | None = None,
+    union: Union | None = None,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append one audit event. Every service calls this inside its transaction.
+
+    ``changes`` maps a field name to (old, new); values of personal-data fields
+    are masked before they are stored, so the log never holds them in clear.
+    """
+    masked = {
+        field: [_jsonable(mask_value(field, old)), _jsonable(mask_value(field, new))]
+        for field, (old, new) in (changes or {}).items()
+    }
+    if union is None and target is not None:
+        union = getattr(target, "union", None) if not isinstance(target, Union) else target
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        union=union,
+        changes=masked,
+        ip_address=_client_ip(request),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+@transaction.atomic
+def union_create(
+    *, actor: User | None, name: str, code: str, level: str, parent: Union | None = None, **fields: Any
+) -> Union:
+    """Add a union under ``parent`` (or a new root) and give it its materialised path."""
+    union = Union.objects.create(
+        name=name, code=code, level=level, parent=parent, path=f"tmp-{code}", depth=0, **fields
+    )
+    union.path = f"{parent.path if parent else ''}{union.pk}/"
+    union.depth = parent.depth + 1 if parent else 0
+    union.save(update_fields=["path", "depth"])
+    audit_record(actor=actor, verb="union.create", target=union, union=union, changes={"name": (None, name)})
+    return union
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor: User | None,
+    user: User,
+    union: Union,
+    role: Role | str,
+    organisation: SocialOrganisation | None = None,
+) -> RoleAssignment:
+    """Give ``user`` a role at ``union``; a third-party reviewer names their organisation."""
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, union=union, role=role, defaults={"organisation": organisation}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            verb="role.assign",
+            target=user,
+            union=union,
+            changes={"role": (None, str(role))},
+        )
+    return assignment

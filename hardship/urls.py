@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+app_patterns = (
+    [
+        path("unions/", views.union_list, name="union_list"),
+        path("unions/<int:pk>/", views.union_detail, name="union_detail"),
+        path("audit/", views.audit_list, name="audit_list"),
+    ],
+    "hardship",
+)
+
+urlpatterns = [
+    path("", views.my_work, name="my_work"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.password_change, name="password_change"),
+    # The language switch works on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("", include(app_patterns)),
+    path("cases/", include("cases.urls")),
+    path("programs/", include("programs.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

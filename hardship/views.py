@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .access import AUDIT_READERS, UNION_READERS, role_required, user_roles
+from .models import Union
+from .services import audit_record
+from .work import work_sections
+
+PAGE_SIZE = 25
+
+
+def my_work(request):
+    """「我的工作」: what waits on this user, one section per role they hold."""
+    return render(
+        request,
+        "hardship/my_work.html",
+        {"sections": work_sections(request.user), "roles": sorted(user_roles(request.user))},
+    )
+
+
+@role_required(*UNION_READERS)
+def union_list(request):
+    search = request.GET.get("q", "").strip()
+    level = request.GET.get("level", "")
+    if level not in Union.Level.values:
+        level = ""
+    unions = selectors.union_list(user=request.user, search=search, level=level)
+    page = Paginator(unions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hardship/union_list.html",
+        {"page": page, "search": search, "level": level, "levels": Union.Level.choices, "total": page.paginator.count},
+    )
+
+
+@role_required(*UNION_READERS)
+def union_detail(request, pk: int):
+    union = selectors.union_get(user=request.user, pk=pk)
+    children = selectors.union_children(user=request.user, union=union)
+    staff = union.role_assignments.select_related("user", "organisation").order_by("role")
+    return render(request, "hardship/union_detail.html", {"union": union, "children": children, "staff": staff})
+
+
+@role_required(*AUDIT_READERS)
+def audit_list(request):
+    verb = request.GET.get("verb", "").strip()
+    events = selectors.audit_event_list(user=request.user, verb=verb)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "hardship/audit_list.html", {"page": page, "verb": verb})
+
+
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        audit_record(actor=user, verb="auth.password_change", target=user, request=request)
+        messages.success(request, _("密码已修改。"))
+        return redirect("my_work")
+    return render(request, "registration/password_change_form.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request):
+    """For the load balancer: 200 when the database and the broker answer, 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 — any failure means "not healthy"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    checks["broker"] = _broker_status()
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _broker_status() -> str:
+    if settings.CELERY_BROKER_URL.startswith("memory://"):
+        return "ok"  # embedded mode: tasks run in-process
+    from hardship.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"

@@ -1,0 +1,160 @@
+"""Login, logout, lockout, session expiry, password change and CSRF."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from hardship.models import AuditEvent, Role
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Secret#2026"
+
+
+@pytest.fixture
+def staff(tree):
+    return user_with_role(Role.GRASSROOTS_STAFF, tree["company"], username="wanglihua")
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_login_with_the_right_password_lands_on_my_work_and_is_audited(client, staff):
+    response = _login(client, "wanglihua", PASSWORD)
+
+    assert response.status_code == 302
+    assert response.url == reverse("my_work")
+    assert AuditEvent.objects.filter(verb="auth.login", actor=staff).count() == 1
+
+
+def test_wrong_password_shows_a_chinese_error(client, staff):
+    response = _login(client, "wanglihua", "wrong-password")
+
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, staff):
+    for _ in range(5):
+        _login(client, "wanglihua", "wrong-password")
+
+    response = _login(client, "wanglihua", PASSWORD)
+
+    assert response.status_code == 429
+    assert "账号已暂时锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_four_failures_do_not_lock(client, staff):
+    for _ in range(4):
+        _login(client, "wanglihua", "wrong-password")
+
+    assert _login(client, "wanglihua", PASSWORD).status_code == 302
+
+
+def test_logout_is_a_post_and_ends_the_session(client, staff):
+    client.force_login(staff)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert client.get(reverse("my_work")).status_code == 302
+
+
+def test_an_expired_session_sends_the_user_back_to_login(client, staff):
+    client.force_login(staff)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    response = client.get(reverse("my_work"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_sessions_expire_after_two_idle_hours(client, staff):
+    client.force_login(staff)
+    client.get(reverse("my_work"))
+
+    assert client.session.get_expiry_age() == 2 * 60 * 60
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_password_change_keeps_the_user_logged_in_and_is_audited(client, staff):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Newer#Pass2026", "new_password2": "Newer#Pass2026"},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("my_work")).status_code == 200
+    staff.refresh_from_db()
+    assert staff.check_password("Newer#Pass2026")
+    assert AuditEvent.objects.filter(verb="auth.password_change", actor=staff).exists()
+
+
+def test_password_change_with_a_wrong_old_password_changes_nothing(client, staff):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "Newer#Pass2026", "new_password2": "Newer#Pass2026"},
+    )
+
+    assert response.status_code == 200
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+
+
+def test_login_without_a_csrf_token_is_refused(staff):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("login"), {"username": "wanglihua", "password": PASSWORD})
+
+    assert response.status_code == 403
+
+
+PUBLIC = {"login", "set_language", "health"}
+
+
+def _walk(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin has its own login; checked below
+            ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from _walk(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{prefix}{pattern.name}", pattern
+
+
+def _sample_args(pattern):
+    return [1 for _ in pattern.pattern.regex.groupindex] if pattern.pattern.regex.groupindex else []
+
+
+def test_anonymous_users_are_sent_to_login_from_every_page(client, tree):
+    checked = 0
+    for name, pattern in _walk(get_resolver()):
+        if name in PUBLIC or name.startswith("djdt"):
+            continue
+        url = reverse(name, args=_sample_args(pattern))
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response.url.startswith(reverse("login")), name
+        checked += 1
+    assert checked >= 4
+
+
+def test_anonymous_users_are_sent_to_login_from_the_admin(client):
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert "login" in response.url
