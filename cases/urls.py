@@ -1,3 +1,25 @@
+from django.urls import path
+
+from . import views, views_review
+from .views_excel import excel_urlpatterns
+
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.household_list, name="household_list"),
+    path("new/", views.household_create, name="household_create"),
+    path("<int:pk>/", views.household_detail, name="household_detail"),
+    path("<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("<int:pk>/unmask/", views.household_unmask, name="household_unmask"),
+    path("<int:pk>/print/", views.household_print, name="household_print"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/review/<slug:name>/", views_review.review_action, name="review_action"),
+    path("<int:pk>/visits/<slug:step>/", views_review.visit_create, name="visit_create"),
+    path("<int:pk>/monthly-income/", views_review.monthly_income_add, name="monthly_income_add"),
+    path("review/", views_review.review_queue, name="review_queue"),
+    path("notice/", views_review.notice_list, name="notice_list"),
+    path("standards/", views.standard_list, name="standard_list"),
+    path("standards/new/", views.standard_create, name="standard_create"),
+    *excel_urlpatterns,
+]

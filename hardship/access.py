@@ -83,3 +83,5 @@ def role_required(*roles: str):
 AUDIT_READERS = (Role.SYSTEM_ADMIN, Role.DISCIPLINE_OBSERVER, Role.CENTRE_STAFF, Role.FUND_APPROVER)
 # Roles that see the union tree of their scope.
 UNION_READERS = tuple(r for r in Role.values if r != Role.ENTERPRISE_CONTACT)
+# Roles that read household files (enterprise contacts do not).
+FILE_READERS = tuple(r for r in Role.values if r != Role.ENTERPRISE_CONTACT)

@@ -16,4 +16,5 @@ def portal(request):
         "portal_name": settings.PORTAL_NAME,
         "nav_items": nav_for(user, request.path),
         "my_assignments": assignments,
+        "unread_count": user.notifications.filter(read_at__isnull=True).count(),
     }

@@ -1,7 +1,9 @@
 """Masking of personal data (个人信息保护法 §28–29): shown masked unless a role unmasks it."""
 
 # Field names whose values are personal data: audit rows and histories mask them.
-SENSITIVE_FIELDS = frozenset({"id_number", "bank_card", "card_number", "phone", "password", "health", "disability"})
+SENSITIVE_FIELDS = frozenset(
+    {"id_number", "bank_card", "card_number", "phone", "head_id_number", "password", "health", "disability"}
+)
 
 
 def mask_id_number(value: str | None) -> str:
@@ -46,10 +48,12 @@ def mask_value(field: str, value):
     """Mask ``value`` when ``field`` names personal data; leave it as it is otherwise."""
     if value in (None, ""):
         return value
+    # "members.3.id_number" is an id_number too.
+    field = field.rsplit(".", 1)[-1]
     if field not in SENSITIVE_FIELDS:
         return value
     text = str(value)
-    if field == "id_number":
+    if field in {"id_number", "head_id_number"}:
         return mask_id_number(text)
     if field in {"bank_card", "card_number"}:
         return mask_card(text)

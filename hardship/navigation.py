@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import AUDIT_READERS, UNION_READERS, user_roles
+from .access import AUDIT_READERS, FILE_READERS, UNION_READERS, user_roles
 from .models import Role
 
 
@@ -20,8 +20,16 @@ class NavItem:
     roles: tuple[str, ...]
 
 
+# Roles with a review queue (cases.selectors.QUEUES).
+REVIEW_ROLES = (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF,
+                Role.DISCIPLINE_OBSERVER)  # fmt: skip
+
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values)),
+    NavItem(_("家庭档案"), "cases:household_list", "bi-folder2-open", FILE_READERS),
+    NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", REVIEW_ROLES),
+    NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS),
+    NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)),
     NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS),
     NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS),
 ]

@@ -89,3 +89,12 @@ def role_assign(
             changes={"role": (None, str(role))},
         )
     return assignment
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """The user has seen their notifications: the bell's count goes back to zero."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -13,6 +13,8 @@ app_patterns = (
         path("unions/", views.union_list, name="union_list"),
         path("unions/<int:pk>/", views.union_detail, name="union_detail"),
         path("audit/", views.audit_list, name="audit_list"),
+        path("notifications/", views.notifications, name="notifications"),
+        path("notifications/read/", views.notifications_read, name="notifications_read"),
     ],
     "hardship",
 )

@@ -9,12 +9,12 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
 from .access import AUDIT_READERS, UNION_READERS, role_required, user_roles
 from .models import Union
-from .services import audit_record
+from .services import audit_record, notifications_mark_read
 from .work import work_sections
 
 PAGE_SIZE = 25
@@ -99,3 +99,14 @@ def _broker_status() -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
+
+
+def notifications(request):
+    page = Paginator(request.user.notifications.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "hardship/notifications.html", {"page": page})
+
+
+@require_POST
+def notifications_read(request):
+    notifications_mark_read(user=request.user)
+    return redirect("hardship:notifications")

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -173,3 +174,16 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("工会困难职工帮扶管理平台")
+
+# Beat schedules: synced into django-celery-beat's tables, so staff can edit them in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "apply-due-standards": {
+        "task": "cases.tasks.apply_due_standards",
+        "schedule": crontab(hour=0, minute=30),
+    },
+}
+
+# 公示 lasts this many working days (weekends skipped) unless a city sets otherwise.
+PUBLIC_NOTICE_WORKING_DAYS = int(os.environ.get("PUBLIC_NOTICE_WORKING_DAYS", "5"))
+# Third-party 复审 is due this many days after assignment unless centre staff set a date.
+SECOND_REVIEW_DEFAULT_DAYS = int(os.environ.get("SECOND_REVIEW_DEFAULT_DAYS", "15"))

@@ -10,3 +10,11 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def mask_name(value: str) -> str:
+    """张*明: the name as a 公示 shows it."""
+    from hardship.masking import mask_name as _mask
+
+    return _mask(value)

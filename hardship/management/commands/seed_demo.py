@@ -81,6 +81,10 @@ class Command(BaseCommand):
                 organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
             )
 
+        from cases.demo import seed_households
+
+        seed_households(actor=User.objects.get(username="centre"))
+
         from axes.utils import reset
 
         reset()  # a demo that was locked out by mistyped passwords opens again

@@ -1,0 +1,129 @@
+"""Demo households for `seed_demo`: Wuxi's standard and a handful of families, via the services."""
+
+from datetime import date
+from decimal import Decimal
+
+from hardship.identity import make_card_number, make_id_number
+from hardship.models import Union, User
+
+from .models import HardshipStandard, Household
+from .services import MemberInput, household_create
+
+# Wuxi: 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
+WUXI_STANDARD = {
+    "effective_from": date(2024, 7, 1),
+    "dibao_monthly": Decimal("1230"),
+    "extreme_line_monthly": Decimal("1440"),
+    "deep_multiple": Decimal("1.00"),
+    "relative_multiple": Decimal("2.00"),
+    "sudden_cost_ratio": Decimal("0.80"),
+    "minimum_wage_monthly": Decimal("2490"),
+    "note": "无锡市特困职工认定标准由 1140 元放宽至 1440 元（演示数据）",
+}
+
+# (union code, head, members [(relation, name, birth, sex-seq, work, school, health)], household data)
+FAMILIES = [
+    (
+        "WX-HS-YQ-01",
+        [
+            ("self", "蒋建华", date(1978, 3, 12), 11, "employed", "", "chronic"),
+            ("spouse", "李秀英", date(1980, 6, 2), 22, "unable", "", "uraemia"),
+            ("child", "蒋晓明", date(2008, 9, 1), 31, "student", "senior", "healthy"),
+        ],
+        {
+            "income_wages": "42000",
+            "expense_medical": "18000",
+            "main_cause": "serious_illness",
+            "secondary_causes": ["schooling"],
+            "address": "惠山区堰桥街道西漳村 12 号",
+        },
+    ),
+    (
+        "WX-HS-YQ-02",
+        [
+            ("self", "王志强", date(1975, 11, 20), 13, "unemployed", "", "healthy"),
+            ("child", "王雨桐", date(2010, 1, 15), 24, "student", "junior", "healthy"),
+        ],
+        {
+            "income_transfer": "9600",
+            "main_cause": "laid_off",
+            "single_parent": True,
+            "address": "惠山区堰桥街道锡澄路 88 号",
+        },
+    ),
+    (
+        "WX-HS-LS-01",
+        [
+            ("self", "陈美玲", date(1983, 4, 8), 26, "employed", "", "healthy"),
+            ("parent", "陈福根", date(1950, 2, 3), 15, "retired", "", "cancer"),
+            ("child", "陈浩", date(2006, 7, 30), 17, "student", "university", "healthy"),
+        ],
+        {
+            "income_wages": "54000",
+            "income_pension": "14400",
+            "expense_medical": "30000",
+            "expense_schooling": "8000",
+            "main_cause": "serious_illness",
+            "secondary_causes": ["schooling"],
+            "address": "惠山区洛社镇新开河路 5 号",
+        },
+    ),
+    (
+        "WX-BH-LH-01",
+        [
+            ("self", "赵立新", date(1972, 8, 18), 19, "flexible", "", "healthy"),
+            ("spouse", "孙丽", date(1974, 12, 1), 28, "unable", "", "other_serious"),
+        ],
+        {
+            "income_business": "36000",
+            "sudden_event_cost": "52000",
+            "main_cause": "accident",
+            "sudden_event_note": "2026 年 5 月交通事故",
+            "address": "滨湖区蠡湖街道青祁路 16 号",
+        },
+    ),
+    (
+        "WX-BH-HL-01",
+        [
+            ("self", "刘海燕", date(1986, 5, 25), 20, "employed", "", "healthy"),
+            ("child", "刘子涵", date(2015, 10, 9), 33, "student", "primary", "healthy"),
+        ],
+        {"income_wages": "60000", "main_cause": "other", "address": "滨湖区河埒街道梁溪路 200 号"},
+    ),
+]
+
+
+def seed_households(*, actor: User) -> int:
+    root = Union.objects.get(code="WX")
+    HardshipStandard.objects.get_or_create(
+        union=root, effective_from=WUXI_STANDARD["effective_from"], defaults={**WUXI_STANDARD, "created_by": actor}
+    )
+    created = 0
+    for number, (code, people, data) in enumerate(FAMILIES):
+        members = [
+            MemberInput(
+                relation=relation,
+                name=name,
+                id_number=make_id_number("320206", birth, 100 + number * 10 + seq),
+                work_status=work,
+                school_level=school,
+                health=health,
+            )
+            for relation, name, birth, seq, work, school, health in people
+        ]
+        if Household.objects.filter(head_id_number=members[0].id_number).exists():
+            continue
+        values = {
+            "phone": f"1390510{number:04d}",
+            "bank_name": "中国工商银行",
+            "bank_branch": "无锡分行营业部",
+            "bank_card": make_card_number(f"6222021510{number:08d}"),
+            "employer": "无锡市某企业",
+            **data,
+        }
+        for key in list(values):
+            if key.startswith(("income_", "expense_")) or key == "sudden_event_cost":
+                values[key] = Decimal(values[key])
+        household_create(actor=actor, union=Union.objects.get(code=code), data=values, members=members)
+        created += 1
+    return created

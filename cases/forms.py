@@ -1,0 +1,168 @@
+"""Input shape of the household file: the household form and the member rows."""
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
+
+from .models import Attachment, Cause, HardshipStandard, Household, Member
+
+MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
+
+
+class HouseholdForm(forms.ModelForm):
+    union = forms.ModelChoiceField(label=_("所属工会"), queryset=None, empty_label=_("请选择工会"))
+    secondary_causes = forms.MultipleChoiceField(
+        label=_("次要致困原因（最多三项）"), choices=Cause.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = [
+            "phone", "employer", "hukou_location", "address", "housing",
+            "income_wages", "income_business", "income_property", "income_transfer", "income_pension",
+            "income_union_aid", "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+            "sudden_event_cost", "sudden_event_note", "main_cause", "secondary_causes", "single_parent",
+            "bank_name", "bank_branch", "bank_card",
+        ]  # fmt: skip
+
+    def __init__(self, *args, unions=None, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if editing:
+            del self.fields["union"]
+        else:
+            self.fields["union"].queryset = unions
+            if unions is not None and len(unions) == 1:
+                self.fields["union"].initial = unions[0].pk
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.widget.attrs.update(MONEY_ATTRS)
+                field.min_value = Decimal("0")
+                field.validators.append(_non_negative)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        self.fields["bank_card"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.fields["main_cause"].choices = [("", _("请选择"))] + list(Cause.choices)
+
+    def clean_phone(self):
+        phone = "".join(self.cleaned_data["phone"].split())
+        if not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20:
+            raise ValidationError(_("请填写有效的手机或固定电话号码。"))
+        return phone
+
+    def clean_bank_card(self):
+        card = normalise_card_number(self.cleaned_data.get("bank_card", ""))
+        if card:
+            validate_card_number(card)
+        return card
+
+    def clean(self):
+        cleaned = super().clean()
+        main, secondary = cleaned.get("main_cause"), cleaned.get("secondary_causes") or []
+        secondary = [c for c in secondary if c != main]
+        if len(secondary) > 3:
+            self.add_error("secondary_causes", _("次要致困原因最多选择三项。"))
+        cleaned["secondary_causes"] = secondary
+        if cleaned.get("bank_card") and not cleaned.get("bank_name"):
+            self.add_error("bank_name", _("填写了银行卡号时，请同时填写开户银行。"))
+        return cleaned
+
+
+def _non_negative(value):
+    if value is not None and value < 0:
+        raise ValidationError(_("金额不能为负数。"))
+
+
+class MemberForm(forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Member
+        fields = [
+            "relation", "name", "id_number", "health", "disability", "work_status", "school_level",
+            "monthly_income", "medical_insurance",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "maxlength": "18"})
+        self.fields["monthly_income"].widget.attrs.update(MONEY_ATTRS)
+        self.fields["monthly_income"].validators.append(_non_negative)
+        self.fields["monthly_income"].required = False
+        for name in ("relation", "work_status"):
+            self.fields[name].choices = [("", _("请选择"))] + [c for c in self.fields[name].choices if c[0]]
+
+    def clean_id_number(self):
+        return parse_id_number(self.cleaned_data["id_number"]).number
+
+    def clean_monthly_income(self):
+        return self.cleaned_data.get("monthly_income") or Decimal("0")
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def filled_forms(self) -> list[forms.Form]:
+        """Rows to save: existing members (even unchanged) and new rows someone typed in."""
+        return [
+            f for f in self.forms if (f.has_changed() or f.cleaned_data.get("id")) and not self._should_delete_form(f)
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        filled = self.filled_forms()
+        if not filled:
+            raise ValidationError(_("请至少填写户主本人。"))
+        heads = [f for f in filled if f.cleaned_data.get("relation") == "self"]
+        if len(heads) != 1:
+            raise ValidationError(_("家庭成员中必须有且只有一位“本人（户主）”。"))
+        numbers = [f.cleaned_data["id_number"] for f in filled]
+        if len(numbers) != len(set(numbers)):
+            raise ValidationError(_("同一户中有两位成员的身份证号相同，请核对。"))
+
+
+MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=20)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=[("", _("请选择"))] + list(Attachment.Kind.choices))
+    file = forms.FileField(label=_("文件（PDF、JPG、PNG，不超过 10 MB）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+class StandardForm(forms.ModelForm):
+    union = forms.ModelChoiceField(label=_("适用工会"), queryset=None, empty_label=None)
+
+    class Meta:
+        model = HardshipStandard
+        fields = [
+            "union", "effective_from", "dibao_monthly", "extreme_line_monthly", "deep_multiple",
+            "relative_multiple", "sudden_cost_ratio", "minimum_wage_monthly", "note",
+        ]  # fmt: skip
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, unions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = unions
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.widget.attrs.update(MONEY_ATTRS)
+                field.validators.append(_non_negative)
+
+    def clean(self):
+        cleaned = super().clean()
+        deep, relative = cleaned.get("deep_multiple"), cleaned.get("relative_multiple")
+        if deep is not None and relative is not None and relative < deep:
+            self.add_error("relative_multiple", _("相对困难倍数不能小于深度困难倍数。"))
+        if cleaned.get("dibao_monthly") is not None and cleaned["dibao_monthly"] <= 0:
+            self.add_error("dibao_monthly", _("低保标准必须大于 0。"))
+        return cleaned

@@ -1,0 +1,134 @@
+"""Forms of the review chain: decisions, assignment, visits (phone-sized), exit, monthly income."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hardship.models import Role, SocialOrganisation, User
+
+from .models import ExitKind, Step
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("结论"),
+        choices=[("approve", _("通过")), ("return", _("退回补正")), ("reject", _("不予受理"))],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=2000)  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("return", "reject") and not (cleaned.get("text") or "").strip():
+            self.add_error("text", _("退回或不予受理时必须写明原因。"))
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("第三方社会组织"), queryset=SocialOrganisation.objects.none(),
+                                          empty_label=_("请选择"))  # fmt: skip
+    due = forms.DateField(label=_("复审期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean_due(self):
+        due = self.cleaned_data["due"]
+        if due < timezone.localdate():
+            raise ValidationError(_("复审期限不能早于今天。"))
+        return due
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class OptionalTextForm(forms.Form):
+    text = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+
+class ExitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("退出方式"), choices=ExitKind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=200,
+                             required=False)  # fmt: skip
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visitors = forms.ModelMultipleChoiceField(
+        label=_("同去人员"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    observer = forms.ModelChoiceField(
+        label=_("陪同的纪检监督员"), queryset=User.objects.none(), required=False, empty_label=_("无")
+    )
+    address_confirmed = forms.BooleanField(label=_("住址与档案一致"), required=False)
+    living_conditions = forms.CharField(
+        label=_("居住与生活状况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    findings = forms.CharField(label=_("走访结论"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    photos = MultipleFileField(label=_("现场照片（JPG/PNG，可多张）"), required=False)
+
+    def __init__(self, *args, members=(), colleagues=None, observers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = colleagues if colleagues is not None else User.objects.none()
+        self.fields["observer"].queryset = observers if observers is not None else User.objects.none()
+        self.fields["visitors"].label_from_instance = lambda u: u.display_name
+        self.fields["observer"].label_from_instance = lambda u: u.display_name
+        self.member_fields = []
+        for member in members:
+            name = f"income_{member.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=_("%(n)s 核实月收入") % {"n": member.name}, min_value=0, max_digits=12, decimal_places=2,
+                required=False, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            )  # fmt: skip
+            self.member_fields.append((member, name))
+        self.fields["visited_on"].initial = timezone.localdate()
+
+    def clean_visited_on(self):
+        day: date = self.cleaned_data["visited_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("走访日期不能晚于今天。"))
+        return day
+
+    def verified_incomes(self) -> dict:
+        return {
+            member.pk: self.cleaned_data[name]
+            for member, name in self.member_fields
+            if self.cleaned_data.get(name) is not None
+        }
+
+
+class MonthlyIncomeForm(forms.Form):
+    month = forms.DateField(label=_("月份"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m"])
+    per_capita_income = forms.DecimalField(label=_("人均月收入（元）"), min_value=0, max_digits=12, decimal_places=2)
+
+
+VISIT_STEPS_BY_ROLE = {
+    Step.FIRST: (Role.GRASSROOTS_STAFF, Role.CASEWORKER),
+    Step.SECOND: (Role.THIRD_PARTY_REVIEWER,),
+    Step.YEARLY: (Role.GRASSROOTS_STAFF, Role.CASEWORKER),
+    Step.FOLLOW_UP: (Role.GRASSROOTS_STAFF, Role.CASEWORKER),
+}

@@ -1,0 +1,6 @@
+"""The household file and its review: one module per part, re-exported here."""
+
+from .households import *  # noqa: F403
+from .households import NOT_LIVE_STATUSES, SERIOUS_HEALTH, attachment_path  # noqa: F401
+from .review import *  # noqa: F403
+from .review import visit_photo_path  # noqa: F401

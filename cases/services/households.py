@@ -1,0 +1,462 @@
+"""Every write to a household file: one function per action, each audited."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hardship.access import scope_unions, user_has_role
+from hardship.identity import luhn_ok, normalise_card_number, parse_id_number
+from hardship.masking import mask_id_number
+from hardship.models import Role, Union, User
+from hardship.services import audit_record
+
+from ..models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, Household, Member, Relation, Status
+from ..tiers import MemberFacts, compute_tier
+
+# Who may create and edit files (the reviewers act through the review workflow).
+FILE_EDITORS = (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)
+# Who may see personal data in clear on the detail page (each view is audited).
+UNMASKERS = (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF, Role.FUND_APPROVER)
+# Files can be edited only before filing or when returned for correction.
+EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.FIRST_REVIEW, Status.REOPENED)
+
+HOUSEHOLD_FIELDS = (
+    "phone", "employer", "hukou_location", "address", "housing",
+    "income_wages", "income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
+    "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+    "sudden_event_cost", "sudden_event_note", "main_cause", "secondary_causes", "single_parent",
+    "bank_name", "bank_branch", "bank_card",
+)  # fmt: skip
+MEMBER_FIELDS = ("relation", "name", "id_number", "health", "disability", "work_status", "school_level",
+                 "monthly_income", "medical_insurance")  # fmt: skip
+
+ALLOWED_ATTACHMENT_TYPES = {
+    b"%PDF-": ("application/pdf", ".pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class StaleEdit(Exception):
+    """Somebody else saved the file after this form was opened."""
+
+    def __init__(self, household: Household):
+        who = household.updated_by.display_name if household.updated_by else _("他人")
+        when = timezone.localtime(household.updated_at).strftime("%H:%M:%S")
+        super().__init__(
+            _("该档案已被 %(who)s 于 %(when)s 修改，您的修改没有保存。请重新打开档案，在最新内容上修改。")
+            % {"who": who, "when": when}
+        )
+
+
+class DuplicatePerson(ValidationError):
+    pass
+
+
+@dataclass
+class MemberInput:
+    """One member row as the form or the import gives it; ``id`` for an existing member."""
+
+    relation: str
+    name: str
+    id_number: str
+    work_status: str
+    health: str = "healthy"
+    disability: str = "none"
+    school_level: str = ""
+    monthly_income: Decimal = Decimal("0")
+    medical_insurance: str = "resident"
+    id: int | None = None
+
+
+def _require_editor(actor: User, union: Union) -> None:
+    if not user_has_role(actor, *FILE_EDITORS):
+        raise PermissionDenied(_("您的角色不能编辑家庭档案。"))
+    if not scope_unions(actor, FILE_EDITORS).filter(pk=union.pk).exists():
+        raise PermissionDenied(_("该工会不在您的辖区内。"))
+
+
+def standard_in_force(*, union: Union, on: date) -> HardshipStandard | None:
+    """The standard of ``union`` or its nearest ancestor with one, in force on ``on``."""
+    ancestor_ids = [int(pk) for pk in union.path.strip("/").split("/")]
+    candidates = (
+        HardshipStandard.objects.filter(union_id__in=ancestor_ids, effective_from__lte=on)
+        .select_related("union")
+        .order_by("-union__depth", "-effective_from")
+    )
+    return candidates.first()
+
+
+def _validate_members(members: list[MemberInput]) -> None:
+    errors = []
+    if not members:
+        raise ValidationError(_("至少需要填写户主本人一名家庭成员。"))
+    heads = [m for m in members if m.relation == Relation.SELF]
+    if len(heads) != 1:
+        errors.append(_("家庭成员中必须有且只有一位“本人（户主）”。"))
+    seen: set[str] = set()
+    for index, member in enumerate(members, start=1):
+        try:
+            parsed = parse_id_number(member.id_number)
+        except ValidationError as exc:
+            errors.append(
+                _("第 %(i)d 位成员 %(name)s：%(msg)s") % {"i": index, "name": member.name, "msg": exc.messages[0]}
+            )
+            continue
+        if parsed.number in seen:
+            errors.append(_("第 %(i)d 位成员的身份证号与前面的成员重复。") % {"i": index})
+        seen.add(parsed.number)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_causes(main_cause: str, secondary: list[str]) -> list[str]:
+    secondary = [c for c in dict.fromkeys(secondary or []) if c and c != main_cause]
+    if len(secondary) > 3:
+        raise ValidationError(_("次要致困原因最多选择三项。"))
+    return secondary
+
+
+def _duplicate_person_error(id_numbers: list[str], exclude_household: int | None) -> DuplicatePerson | None:
+    clash = (
+        Member.objects.filter(id_number__in=id_numbers, is_live=True)
+        .exclude(household_id=exclude_household)
+        .select_related("household__union")
+        .first()
+    )
+    if clash is None:
+        return None
+    return DuplicatePerson(
+        _("身份证号 %(id)s 的成员已在「%(union)s」的一份在档家庭档案中，同一人只能有一份在档档案。请联系该工会核实。")
+        % {"id": mask_id_number(clash.id_number), "union": clash.household.union.name},
+        code="duplicate_person",
+    )
+
+
+def household_recompute(*, household: Household, on: date | None = None) -> Household:
+    """Recompute size, income, per-capita income and tier from the standard in force."""
+    on = on or timezone.localdate()
+    members = list(household.members.filter(removed=False))
+    standard = standard_in_force(union=household.union, on=on)
+    household.member_count = max(len(members), 1)
+    if standard is None:
+        household.tier, household.standard = "none", None
+        return household
+    result = compute_tier(
+        recorded_income=household.recorded_income,
+        rigid_expenses=household.rigid_expenses,
+        sudden_event_cost=household.sudden_event_cost,
+        members=[MemberFacts(m.birth_date, m.work_status, m.health, m.disability) for m in members],
+        standard=standard,
+        on=on,
+    )
+    household.imputed_members = result.imputed_members
+    household.annual_income = result.annual_income
+    household.per_capita_income = result.per_capita_income
+    household.tier = result.tier
+    household.standard = standard
+    return household
+
+
+def _apply_household_fields(household: Household, data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    changes = {}
+    data = dict(data)
+    if "bank_card" in data:
+        data["bank_card"] = normalise_card_number(data["bank_card"] or "")
+    if "main_cause" in data or "secondary_causes" in data:
+        data["secondary_causes"] = _validate_causes(
+            data.get("main_cause", household.main_cause), data.get("secondary_causes", household.secondary_causes)
+        )
+    for field in HOUSEHOLD_FIELDS:
+        if field not in data:
+            continue
+        old, new = getattr(household, field), data[field]
+        if old != new:
+            changes[field] = (old, new)
+            setattr(household, field, new)
+    household.bank_card_luhn_ok = luhn_ok(household.bank_card) if household.bank_card else True
+    return changes
+
+
+def _save_members(household: Household, members: list[MemberInput]) -> dict[str, tuple[Any, Any]]:
+    """Create, update and retire member rows; return the changes for the history."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    existing = {m.pk: m for m in household.members.filter(removed=False)}
+    kept: set[int] = set()
+    for position, item in enumerate(members):
+        parsed = parse_id_number(item.id_number)
+        values = {f: getattr(item, f) for f in MEMBER_FIELDS}
+        values["id_number"] = parsed.number
+        member = existing.get(item.id) if item.id else None
+        if member is None:
+            member = Member(household=household, sex=parsed.sex, birth_date=parsed.birth_date, position=position)
+            for field, value in values.items():
+                setattr(member, field, value)
+            member.save()
+            changes[f"members.{item.name}.id_number"] = (None, parsed.number)
+            changes[f"members.{item.name}.added"] = (None, item.name)
+            continue
+        kept.add(member.pk)
+        updated = ["position"]
+        member.position = position
+        for field, value in values.items():
+            old = getattr(member, field)
+            if old != value:
+                changes[f"members.{member.name}.{field}"] = (old, value)
+                setattr(member, field, value)
+                updated.append(field)
+        member.sex, member.birth_date = parsed.sex, parsed.birth_date
+        member.save(update_fields=[*updated, "sex", "birth_date"])
+    for pk, member in existing.items():
+        if pk not in kept:
+            member.removed, member.is_live = True, False
+            member.save(update_fields=["removed", "is_live"])
+            changes[f"members.{member.name}.removed"] = (member.name, None)
+    return changes
+
+
+def _sync_head(household: Household) -> None:
+    head = household.members.filter(removed=False, relation=Relation.SELF).first()
+    if head is not None:
+        household.head_name, household.head_id_number = head.name, head.id_number
+
+
+def household_create(
+    *, actor: User, union: Union, data: dict[str, Any], members: list[MemberInput], request=None
+) -> Household:
+    """Open a new file (草稿) for a household at ``union``, with its members, and compute its tier."""
+    _require_editor(actor, union)
+    _validate_members(members)
+    id_numbers = [parse_id_number(m.id_number).number for m in members]
+    clash = _duplicate_person_error(id_numbers, exclude_household=None)
+    if clash:
+        raise clash
+    try:
+        with transaction.atomic():
+            head = next(m for m in members if m.relation == Relation.SELF)
+            household = Household(
+                union=union,
+                head_name=head.name,
+                head_id_number=parse_id_number(head.id_number).number,
+                main_cause=data.get("main_cause", ""),
+                created_by=actor,
+                updated_by=actor,
+            )
+            changes = _apply_household_fields(household, data)
+            household.save()
+            _save_members(household, members)
+            household_recompute(household=household)
+            household.save()
+            audit_record(
+                actor=actor,
+                verb="household.create",
+                target=household,
+                changes={**changes, "tier": (None, household.tier)},
+                request=request,
+            )
+    except IntegrityError as exc:
+        # Two staff entered the same person at the same moment: the constraint decided.
+        clash = _duplicate_person_error(id_numbers, exclude_household=None)
+        if clash:
+            raise clash from exc
+        raise
+    return household
+
+
+def household_update(
+    *,
+    actor: User,
+    household_id: int,
+    expected_version: int,
+    data: dict[str, Any],
+    members: list[MemberInput],
+    request=None,
+) -> Household:
+    """Save an edit of a file. Refused (StaleEdit) when someone saved it since the form was opened."""
+    _validate_members(members)
+    id_numbers = [parse_id_number(m.id_number).number for m in members]
+    try:
+        with transaction.atomic():
+            household = (
+                Household.objects.select_for_update(of=("self",))
+                .select_related("union", "updated_by")
+                .get(pk=household_id)
+            )
+            _require_editor(actor, household.union)
+            if household.version != expected_version:
+                raise StaleEdit(household)
+            if household.status not in EDITABLE_STATUSES:
+                raise ValidationError(
+                    _("档案当前状态为“%(s)s”，不能直接修改。") % {"s": household.get_status_display()}
+                )
+            clash = _duplicate_person_error(id_numbers, exclude_household=household.pk)
+            if clash:
+                raise clash
+            old_tier = household.tier
+            changes = _apply_household_fields(household, data)
+            changes.update(_save_members(household, members))
+            _sync_head(household)
+            household_recompute(household=household)
+            if household.tier != old_tier:
+                changes["tier"] = (old_tier, household.tier)
+            household.version += 1
+            household.updated_by = actor
+            household.save()
+            audit_record(actor=actor, verb="household.update", target=household, changes=changes, request=request)
+    except IntegrityError as exc:
+        clash = _duplicate_person_error(id_numbers, exclude_household=household_id)
+        if clash:
+            raise clash from exc
+        raise
+    return household
+
+
+def household_set_live(*, household: Household) -> None:
+    """Keep members' is_live in step with the file's status (called by status services)."""
+    live = household.status not in NOT_LIVE_STATUSES
+    household.members.filter(removed=False).exclude(is_live=live).update(is_live=live)
+
+
+def attachment_add(*, actor: User, household: Household, kind: str, upload, request=None) -> Attachment:
+    """Attach a proof (PDF, PNG or JPEG up to 10 MB), stored through Django's storage API."""
+    _require_editor(actor, household.union)
+    if kind not in Attachment.Kind.values:
+        raise ValidationError(_("请选择材料类型。"))
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            _("文件过大（%(mb).1f MB），单个文件不能超过 10 MB。") % {"mb": upload.size / 1024 / 1024}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("文件是空的，请重新选择。"))
+    head = upload.read(16)
+    upload.seek(0)
+    detected = next((v for magic, v in ALLOWED_ATTACHMENT_TYPES.items() if head.startswith(magic)), None)
+    if detected is None:
+        raise ValidationError(_("只能上传 PDF、JPG 或 PNG 文件；所选文件不是这几种格式。"))
+    content_type, extension = detected
+    with transaction.atomic():
+        attachment = Attachment(
+            household=household,
+            kind=kind,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{kind}{extension}", upload, save=False)
+        attachment.save()
+        audit_record(
+            actor=actor,
+            verb="household.attachment_add",
+            target=household,
+            changes={"attachment": (None, f"{attachment.get_kind_display()} {attachment.original_name}")},
+            request=request,
+        )
+    return attachment
+
+
+def household_unmask(*, actor: User, household: Household, request=None) -> None:
+    """Record that ``actor`` viewed the file's personal data in clear (个人信息保护法)."""
+    if not user_has_role(actor, *UNMASKERS):
+        raise PermissionDenied(_("您的角色不能查看明文个人信息。"))
+    audit_record(actor=actor, verb="household.unmask", target=household, request=request)
+
+
+def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=None) -> HardshipStandard:
+    """Put a new standard in force from its effective date. Past records are never edited."""
+    if not user_has_role(actor, Role.CENTRE_STAFF, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("只有帮扶中心工作人员可以调整认定标准。"))
+    if not scope_unions(actor, (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)).filter(pk=union.pk).exists():
+        raise PermissionDenied(_("该工会不在您的辖区内。"))
+    if HardshipStandard.objects.filter(union=union, effective_from=data["effective_from"]).exists():
+        raise ValidationError(_("该工会在 %(d)s 已有一条标准，请选择其他生效日期。") % {"d": data["effective_from"]})
+    with transaction.atomic():
+        standard = HardshipStandard.objects.create(union=union, created_by=actor, **data)
+        audit_record(
+            actor=actor,
+            verb="standard.create",
+            target=standard,
+            union=union,
+            changes={k: (None, v) for k, v in data.items()},
+            request=request,
+        )
+        if standard.effective_from <= timezone.localdate():
+            from ..tasks import apply_standard
+
+            # In force already: re-tier the governed households once the standard is committed.
+            transaction.on_commit(lambda: apply_standard.delay(standard.pk, actor.pk))
+    return standard
+
+
+def _households_governed_by(union: Union):
+    """Households whose standard comes from ``union``: its subtree minus subtrees with their own."""
+    households = Household.objects.filter(union__path__startswith=union.path).exclude(status__in=NOT_LIVE_STATUSES)
+    deeper = (
+        HardshipStandard.objects.filter(union__path__startswith=union.path)
+        .exclude(union=union)
+        .values_list("union__path", flat=True)
+        .distinct()
+    )
+    for path in deeper:
+        households = households.exclude(union__path__startswith=path)
+    return households
+
+
+def standard_preview(*, user, union: Union, data: dict[str, Any], sample: int = 50) -> dict:
+    """Which households in the user's scope would change tier under the proposed figures.
+
+    Computed in SQL (one grouped query and one sample query), so it is quick at
+    any size; nothing is written.
+    """
+    from ..selectors import household_queryset
+    from ..tiers import annotate_tier
+
+    proposed = HardshipStandard(union=union, **data)
+    scoped = household_queryset(user=user).filter(pk__in=_households_governed_by(union).values("pk"))
+    annotated = annotate_tier(scoped, proposed).exclude(new_tier=F("tier"))
+    transitions = list(annotated.values("tier", "new_tier").annotate(n=Count("id")).order_by("-n"))
+    return {
+        "transitions": transitions,
+        "changed": sum(t["n"] for t in transitions),
+        "sample": list(annotated.select_related("union").order_by("-id")[:sample]),
+    }
+
+
+def standard_apply(*, actor: User | None, standard: HardshipStandard, request=None) -> int:
+    """Recompute every governed household's tier under ``standard`` if it is in force today.
+
+    One UPDATE in SQL; one audit event with the count (per-household history
+    shows the new tier on its next edit). Returns the number of households
+    whose tier changed.
+    """
+    from ..tiers import annotate_tier, tier_update_values
+
+    if standard.effective_from > timezone.localdate():
+        return 0
+    governed = _households_governed_by(standard.union)
+    with transaction.atomic():
+        transitions = list(
+            annotate_tier(governed, standard)
+            .exclude(new_tier=F("tier"))
+            .values("tier", "new_tier")
+            .annotate(n=Count("id"))
+        )
+        governed.update(**tier_update_values(standard))
+        changed = sum(t["n"] for t in transitions)
+        audit_record(
+            actor=actor,
+            verb="standard.apply",
+            target=standard,
+            union=standard.union,
+            changes={f"{t['tier']}→{t['new_tier']}": (None, t["n"]) for t in transitions},
+            request=request,
+        )
+    return changed

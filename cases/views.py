@@ -1,0 +1,265 @@
+"""Household file pages: thin views — selector → form → service → message → redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hardship.access import role_required, scope_unions, user_has_role
+from hardship.pagination import paginate
+
+from . import selectors, services
+from .forms import AttachmentForm, HouseholdForm, MemberFormSet, StandardForm
+from .models import Attachment, Cause, HardshipStandard, Status, Step, Tier
+from .selectors import FILE_READERS
+from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
+
+STANDARD_EDITORS = ("centre_staff", "system_admin")
+
+
+@role_required(*FILE_READERS)
+def household_list(request):
+    params = {
+        "search": request.GET.get("q", "")[:50],
+        "union_id": _int_or_none(request.GET.get("union")),
+        "tier": request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
+        "status": request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
+        "cause": request.GET.get("cause", "") if request.GET.get("cause") in Cause.values else "",
+        "sort": request.GET.get("sort", "-id") if request.GET.get("sort") in selectors.SORTS else "-id",
+    }
+    page = paginate(selectors.household_list(user=request.user, **params), request.GET.get("page"))
+    return render(
+        request,
+        "cases/household_list.html",
+        {
+            "page": page,
+            "params": params,
+            "unions": scope_unions(request.user, FILE_READERS).only("id", "name", "depth"),
+            "tiers": Tier.choices,
+            "statuses": Status.choices,
+            "causes": Cause.choices,
+            "can_edit": user_has_role(request.user, *FILE_EDITORS),
+            "filtered": any(v for k, v in params.items() if k != "sort"),
+        },
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@role_required(*FILE_READERS)
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    return render(request, "cases/household_detail.html", _detail_context(request, household, unmasked=False))
+
+
+def _detail_context(request, household, *, unmasked: bool) -> dict:
+    from .forms_review import MonthlyIncomeForm
+    from .services.review import follow_ups_due
+    from .views_review import ui_actions_for
+
+    members = list(household.members.all())
+    return {
+        "review_actions": ui_actions_for(request.user, household),
+        "visit_steps": [Step(s) for s in selectors.visit_steps_for(user=request.user, household=household)],
+        "visits": list(household.visits.all()),
+        "opinions": list(household.opinions.all()),
+        "follow_ups": follow_ups_due(household) if household.status == Status.EXITED else [],
+        "monthly_incomes": household.monthly_incomes.all()[:12]
+        if household.status in (Status.FILED, Status.EXITED)
+        else [],
+        "monthly_income_form": MonthlyIncomeForm(),
+        "can_record_income": household.status == Status.FILED
+        and user_has_role(request.user, "grassroots_staff", "caseworker"),
+        "household": household,
+        "members": members,
+        "attachments": list(household.attachments.all()),
+        "history": selectors.household_history(household=household)[:50],
+        "attachment_form": AttachmentForm(),
+        "unmasked": unmasked,
+        "can_edit": user_has_role(request.user, *FILE_EDITORS) and household.status in services.EDITABLE_STATUSES,
+        "can_unmask": user_has_role(request.user, *UNMASKERS),
+        "secondary_causes": [Cause(c).label for c in household.secondary_causes if c in Cause.values],
+    }
+
+
+@require_POST
+@role_required(*UNMASKERS)
+def household_unmask(request, pk: int):
+    """Show the file with personal data in clear, once; the view is an audit event."""
+    household = selectors.household_get(user=request.user, pk=pk)
+    services.household_unmask(actor=request.user, household=household, request=request)
+    return render(request, "cases/household_detail.html", _detail_context(request, household, unmasked=True))
+
+
+@role_required(*FILE_READERS)
+def household_print(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    return render(request, "cases/household_print.html", _detail_context(request, household, unmasked=False))
+
+
+def _member_inputs(formset) -> list[MemberInput]:
+    return [
+        MemberInput(**{k: v for k, v in form.cleaned_data.items() if k != "DELETE"}) for form in formset.filled_forms()
+    ]
+
+
+@role_required(*FILE_EDITORS)
+def household_create(request):
+    unions = list(scope_unions(request.user, FILE_EDITORS).order_by("path"))
+    form = HouseholdForm(request.POST or None, unions=scope_unions(request.user, FILE_EDITORS).order_by("path"))
+    formset = MemberFormSet(
+        request.POST or None, prefix="members", initial=None if request.POST else [{"relation": "self"}]
+    )
+    if request.method == "GET":
+        formset = MemberFormSet(prefix="members", initial=[{"relation": "self"}, {}, {}])
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("union", "version")}
+        try:
+            household = services.household_create(
+                actor=request.user,
+                union=form.cleaned_data["union"],
+                data=data,
+                members=_member_inputs(formset),
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("已建立 %(name)s 户的家庭档案：人均月收入 %(pc)s 元，%(tier)s。")
+                % {
+                    "name": household.head_name,
+                    "pc": household.per_capita_income,
+                    "tier": household.get_tier_display(),
+                },
+            )
+            _warn_luhn(request, household)
+            return redirect("cases:household_detail", pk=household.pk)
+    return render(
+        request,
+        "cases/household_form.html",
+        {"form": form, "formset": formset, "creating": True, "union_count": len(unions)},
+    )
+
+
+def _warn_luhn(request, household) -> None:
+    if household.bank_card and not household.bank_card_luhn_ok:
+        messages.warning(request, _("银行卡号未通过校验（Luhn），请与户主核对卡号；如确认无误可保留。"))
+
+
+@role_required(*FILE_EDITORS)
+def household_edit(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    if household.status not in services.EDITABLE_STATUSES:
+        messages.error(request, _("档案当前状态为“%(s)s”，不能直接修改。") % {"s": household.get_status_display()})
+        return redirect("cases:household_detail", pk=pk)
+    members = list(household.members.all())
+    initial_members = [
+        {f: getattr(m, f) for f in ("relation", "name", "id_number", "health", "disability", "work_status",
+                                    "school_level", "monthly_income", "medical_insurance")} | {"id": m.pk}
+        for m in members
+    ]  # fmt: skip
+    if request.method == "POST":
+        form = HouseholdForm(request.POST, instance=household, editing=True)
+        formset = MemberFormSet(request.POST, prefix="members", initial=initial_members)
+        if form.is_valid() and formset.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                updated = services.household_update(
+                    actor=request.user,
+                    household_id=pk,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    data=data,
+                    members=_member_inputs(formset),
+                    request=request,
+                )
+            except StaleEdit as exc:
+                messages.error(request, str(exc))
+                return redirect("cases:household_detail", pk=pk)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("档案已保存。"))
+                _warn_luhn(request, updated)
+                return redirect("cases:household_detail", pk=pk)
+    else:
+        form = HouseholdForm(instance=household, editing=True, initial={"version": household.version})
+        formset = MemberFormSet(prefix="members", initial=initial_members + [{}])
+    return render(request, "cases/household_form.html", {"form": form, "formset": formset, "household": household})
+
+
+@require_POST
+@role_required(*FILE_EDITORS)
+def attachment_upload(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cases:household_detail", pk=pk)
+    try:
+        services.attachment_add(
+            actor=request.user,
+            household=household,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            request=request,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("材料已上传。"))
+    return redirect("cases:household_detail", pk=pk)
+
+
+@role_required(*FILE_READERS)
+def attachment_download(request, pk: int, attachment_id: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, household=household)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, content_type=attachment.content_type, filename=attachment.original_name)
+
+
+@role_required(*STANDARD_EDITORS)
+def standard_list(request):
+    unions = scope_unions(request.user, STANDARD_EDITORS)
+    standards = HardshipStandard.objects.filter(union__in=unions).select_related("union", "created_by")
+    return render(request, "cases/standard_list.html", {"standards": standards})
+
+
+@role_required(*STANDARD_EDITORS)
+def standard_create(request):
+    """A new standard is first previewed (which files would change tier), then confirmed."""
+    unions = scope_unions(request.user, STANDARD_EDITORS).order_by("path")
+    form = StandardForm(request.POST or None, unions=unions)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "union"}
+        union = form.cleaned_data["union"]
+        if "confirm" in request.POST:
+            try:
+                standard = services.standard_create(actor=request.user, union=union, data=data, request=request)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("新标准已保存，自 %(d)s 起生效。生效后各户的困难类别由后台任务自动重新认定。")
+                    % {"d": standard.effective_from},
+                )
+                return redirect("cases:standard_list")
+        else:
+            preview = services.standard_preview(user=request.user, union=union, data=data)
+    return render(request, "cases/standard_form.html", {"form": form, "preview": preview})

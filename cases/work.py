@@ -1,0 +1,45 @@
+"""「我的工作」 items of the review chain: one per queue the role sees, with its count and nearest due date."""
+
+from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
+
+from hardship.models import Role
+from hardship.work import WorkItem, register
+
+from . import selectors
+
+DUE_FIELDS = {"second": "second_review_due", "notice": "notice_end", "to_file": "notice_end",
+              "yearly": "next_review_due"}  # fmt: skip
+
+
+def _queue_items(role: str):
+    def provider(user) -> list[WorkItem]:
+        items = []
+        today = timezone.localdate()
+        for name, (label, roles) in selectors.QUEUES.items():
+            if role not in roles:
+                continue
+            cases = selectors.review_queue(user=user, queue=name)
+            due = None
+            if name in DUE_FIELDS:
+                due = cases.aggregate(d=Min(DUE_FIELDS[name]))["d"]
+            items.append(
+                WorkItem(
+                    label=label,
+                    count=cases.count(),
+                    url=f"{reverse('cases:review_queue')}?queue={name}",
+                    due=due,
+                    overdue=bool(due and due < today and name in ("second", "yearly")),
+                )  # fmt: skip
+            )
+        return items
+
+    provider.__name__ = f"review_queue_items_{role}"
+    return provider
+
+
+def register_all() -> None:
+    for role in (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF,
+                 Role.DISCIPLINE_OBSERVER):  # fmt: skip
+        register(role, _queue_items(role))

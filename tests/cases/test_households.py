@@ -1,0 +1,337 @@
+"""Creating and editing a household file: scope, one file per person, concurrent edits, masking."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.urls import reverse
+
+from cases.models import Household, Member, Tier
+from cases.services import StaleEdit, household_create, household_update
+from hardship.identity import make_id_number
+from hardship.models import AuditEvent, Role
+from tests.factories import user_with_role
+
+from .conftest import household_data, person
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(actor, union, members=None, **data):
+    return household_create(actor=actor, union=union, data=household_data(**data), members=members or [person()])
+
+
+def test_creating_a_file_computes_the_tier_and_records_who_made_it(tree, standard, grassroots):
+    household = _create(
+        grassroots,
+        tree["company"],
+        members=[person(), person("child", "蒋晓明", date(2008, 9, 1), "student", school_level="senior")],
+    )
+
+    assert household.member_count == 2
+    assert household.per_capita_income == Decimal("1500.00")
+    assert household.tier == Tier.RELATIVE
+    assert household.created_by == grassroots
+    event = AuditEvent.objects.get(verb="household.create", target_id=str(household.pk))
+    assert event.actor == grassroots
+
+
+def test_birth_date_and_sex_come_from_the_id_number(tree, standard, grassroots):
+    household = _create(grassroots, tree["company"], members=[person(birth=date(1978, 3, 12))])
+
+    member = household.members.get()
+    assert member.birth_date == date(1978, 3, 12)
+    assert member.sex == ("M" if int(member.id_number[16]) % 2 else "F")
+
+
+def test_staff_cannot_create_a_file_outside_their_unions(tree, standard, grassroots):
+    with pytest.raises(PermissionDenied):
+        _create(grassroots, tree["lihu"])
+    assert Household.objects.count() == 0
+
+
+def test_a_person_on_a_live_file_cannot_be_put_on_a_second_one(tree, standard, grassroots):
+    head = person()
+    _create(grassroots, tree["company"], members=[head])
+    binhu_staff = user_with_role(Role.GRASSROOTS_STAFF, tree["lihu"])
+
+    with pytest.raises(ValidationError) as error:
+        _create(
+            binhu_staff,
+            tree["lihu"],
+            members=[person(name="另一人"), person("spouse", "蒋建华", id_number=head.id_number)],
+        )
+    message = error.value.messages[0]
+    assert "海溪公司工会" in message
+    assert head.id_number not in message and head.id_number[:6] in message
+    assert Household.objects.count() == 1
+
+
+def test_a_file_needs_exactly_one_head(tree, standard, grassroots):
+    with pytest.raises(ValidationError, match="有且只有一位"):
+        _create(grassroots, tree["company"], members=[person("spouse"), person("child", "孩子", date(2010, 1, 1))])
+
+
+def test_more_than_three_secondary_causes_are_refused(tree, standard, grassroots):
+    with pytest.raises(ValidationError, match="最多选择三项"):
+        _create(grassroots, tree["company"], secondary_causes=["laid_off", "schooling", "accident", "other"])
+
+
+def test_an_edit_records_old_and_new_values_with_personal_data_masked(tree, standard, grassroots):
+    household = _create(grassroots, tree["company"], bank_name="工商银行", bank_card="6222021234567890128")
+    head = household.members.get()
+
+    household_update(
+        actor=grassroots, household_id=household.pk, expected_version=household.version,
+        data={"address": "新地址 1 号", "bank_card": "6222029876543210987"},
+        members=[person(id=head.pk, id_number=head.id_number, name="蒋建华")],
+    )  # fmt: skip
+
+    event = AuditEvent.objects.get(verb="household.update")
+    assert event.changes["address"] == ["惠山区堰桥街道西漳村 12 号", "新地址 1 号"]
+    assert event.changes["bank_card"] == ["6222 **** **** 0128", "6222 **** **** 0987"]
+
+
+def test_the_second_of_two_concurrent_edits_is_refused(tree, standard, grassroots):
+    household = _create(grassroots, tree["company"])
+    head = household.members.get()
+    colleague = user_with_role(Role.GRASSROOTS_STAFF, tree["company"], full_name="李明")
+    opened_version = household.version  # both opened the form at this version
+    same_head = [person(id=head.pk, id_number=head.id_number)]
+
+    household_update(actor=colleague, household_id=household.pk, expected_version=opened_version,
+                     data={"address": "李明的修改"}, members=same_head)  # fmt: skip
+    with pytest.raises(StaleEdit, match="李明"):
+        household_update(actor=grassroots, household_id=household.pk, expected_version=opened_version,
+                         data={"address": "王丽华的修改"}, members=same_head)  # fmt: skip
+
+    household.refresh_from_db()
+    assert household.address == "李明的修改"
+    assert household.version == opened_version + 1
+
+
+def test_removing_a_member_keeps_the_row_and_frees_the_person(tree, standard, grassroots):
+    child = person("child", "蒋晓明", date(2008, 9, 1), "student")
+    household = _create(grassroots, tree["company"], members=[person(), child])
+    head = household.members.get(relation="self")
+
+    household_update(actor=grassroots, household_id=household.pk, expected_version=household.version,
+                     data={}, members=[person(id=head.pk, id_number=head.id_number)])  # fmt: skip
+
+    household.refresh_from_db()
+    assert household.member_count == 1
+    assert Member.objects.filter(id_number=child.id_number, removed=True, is_live=False).exists()
+    _create(grassroots, tree["company"], members=[person("self", "蒋晓明", id_number=child.id_number)])
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_creations_of_the_same_person_leave_one_file(transactional_db, tree, standard, grassroots):
+    """The database constraint decides the race; the loser gets the clear message."""
+    id_number = make_id_number("320206", date(1978, 3, 12), 555)
+    other = user_with_role(Role.GRASSROOTS_STAFF, tree["company"])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def create(actor):
+        try:
+            barrier.wait(timeout=10)
+            _create(actor, tree["company"], members=[person(id_number=id_number)])
+            outcomes.append("created")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(actor,)) for actor in (grassroots, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes)[0] != "created" or outcomes.count("created") == 1
+    assert outcomes.count("created") == 1
+    assert any("只能有一份在档档案" in o for o in outcomes)
+    assert Member.objects.filter(id_number=id_number, is_live=True).count() == 1
+
+
+# The pages.
+
+
+def test_the_list_shows_masked_id_numbers_and_only_files_in_scope(client, tree, standard, grassroots,
+                                                                  out_of_scope_user):  # fmt: skip
+    mine = _create(grassroots, tree["company"])
+    other_staff = user_with_role(Role.GRASSROOTS_STAFF, tree["lihu"])
+    theirs = _create(other_staff, tree["lihu"], members=[person(name="滨湖职工")])
+    client.force_login(out_of_scope_user)
+
+    body = client.get(reverse("cases:household_list")).content.decode()
+
+    assert "滨湖职工" in body and mine.head_name not in body
+    assert theirs.head_id_number not in body and theirs.head_id_number[:6] + "********" in body
+
+
+def test_search_by_full_id_number_finds_the_household_of_any_member(client, tree, standard, grassroots):
+    child = person("child", "蒋晓明", date(2008, 9, 1), "student")
+    household = _create(grassroots, tree["company"], members=[person(), child])
+    client.force_login(grassroots)
+
+    page = client.get(reverse("cases:household_list"), {"q": child.id_number}).context["page"]
+
+    assert [h.pk for h in page.object_list] == [household.pk]
+
+
+def test_filters_by_tier_and_by_name_prefix(client, tree, standard, grassroots):
+    poor = _create(grassroots, tree["company"], members=[person(name="张三")], income_wages=Decimal("0"))
+    _create(grassroots, tree["company"], members=[person(name="张四")], income_wages=Decimal("90000"))
+    client.force_login(grassroots)
+
+    by_tier = client.get(reverse("cases:household_list"), {"tier": "extreme"}).context["page"]
+    by_name = client.get(reverse("cases:household_list"), {"q": "张"}).context["page"]
+
+    assert [h.pk for h in by_tier.object_list] == [poor.pk]
+    assert len(by_name.object_list) == 2
+
+
+def test_a_sibling_districts_file_is_a_404(client, tree, standard, grassroots, out_of_scope_user):
+    household = _create(grassroots, tree["company"])
+    client.force_login(out_of_scope_user)
+
+    for name in ("household_detail", "household_print", "household_edit"):
+        assert client.get(reverse(f"cases:{name}", args=[household.pk])).status_code == 404
+
+
+def test_the_detail_page_is_masked_and_unmasking_is_an_audit_event(client, tree, standard, grassroots):
+    household = _create(grassroots, tree["company"], bank_name="工商银行", bank_card="6222021234567890128")
+    client.force_login(grassroots)
+
+    masked = client.get(reverse("cases:household_detail", args=[household.pk])).content.decode()
+    clear = client.post(reverse("cases:household_unmask", args=[household.pk])).content.decode()
+
+    assert household.head_id_number not in masked and "6222021234567890128" not in masked
+    assert "6222 **** **** 0128" in masked
+    assert household.head_id_number in clear and "6222021234567890128" in clear
+    assert AuditEvent.objects.filter(verb="household.unmask", actor=grassroots, target_id=str(household.pk)).exists()
+
+
+def test_an_observer_reads_the_file_but_cannot_unmask_or_edit(client, tree, standard, grassroots, observer):
+    household = _create(grassroots, tree["company"])
+    client.force_login(observer)
+
+    assert client.get(reverse("cases:household_detail", args=[household.pk])).status_code == 200
+    assert client.post(reverse("cases:household_unmask", args=[household.pk])).status_code == 403
+    assert client.get(reverse("cases:household_edit", args=[household.pk])).status_code == 403
+    assert not AuditEvent.objects.filter(verb="household.unmask").exists()
+
+
+def test_the_detail_page_uses_a_fixed_number_of_queries(client, tree, standard, grassroots,
+                                                        django_assert_max_num_queries):  # fmt: skip
+    members = [person()] + [person("child", f"孩子{i}", date(2010, 1, 1 + i), "student") for i in range(8)]
+    household = _create(grassroots, tree["company"], members=members)
+    for i in range(12):
+        household_update(actor=grassroots, household_id=household.pk, expected_version=household.version + i,
+                         data={"address": f"地址 {i}"},
+                         members=[person(id=m.pk, id_number=m.id_number, name=m.name, relation=m.relation,
+                                         work=m.work_status) for m in household.members.all()])  # fmt: skip
+    client.force_login(grassroots)
+
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("cases:household_detail", args=[household.pk]))
+    assert response.status_code == 200
+    assert len(response.context["members"]) == 9
+
+
+def _form_post(union, members, **overrides):
+    data = {
+        "union": union.pk, "phone": "13905100001", "address": "惠山区堰桥街道西漳村 12 号", "housing": "owned",
+        "main_cause": "serious_illness", "income_wages": "36000", "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "20",
+    }  # fmt: skip
+    for field in ("income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
+                  "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+                  "sudden_event_cost"):  # fmt: skip
+        data[field] = "0"
+    for index, member in enumerate(members):
+        for key, value in member.items():
+            data[f"members-{index}-{key}"] = value
+    data.update(overrides)
+    return data
+
+
+def _member(relation="self", name="蒋建华", id_number=None, work="employed"):
+    return {"relation": relation, "name": name, "work_status": work, "health": "healthy", "disability": "none",
+            "medical_insurance": "resident", "monthly_income": "0",
+            "id_number": id_number or make_id_number("320206", date(1978, 3, 12), 777)}  # fmt: skip
+
+
+def test_the_form_creates_a_household_with_two_members(client, tree, standard, grassroots):
+    client.force_login(grassroots)
+    members = [_member(), _member("child", "蒋晓明", make_id_number("320206", date(2008, 9, 1), 778), "student")]
+
+    response = client.post(reverse("cases:household_create"), _form_post(tree["company"], members))
+
+    household = Household.objects.get()
+    assert response.status_code == 302 and response.url == reverse("cases:household_detail", args=[household.pk])
+    assert household.member_count == 2 and household.tier == Tier.RELATIVE
+
+
+def test_a_wrong_id_number_in_the_form_is_shown_and_nothing_is_saved(client, tree, standard, grassroots):
+    client.force_login(grassroots)
+
+    response = client.post(reverse("cases:household_create"),
+                           _form_post(tree["company"], [_member(id_number="11010519491231002")]))  # fmt: skip
+
+    assert response.status_code == 200
+    assert "身份证号应为 18 位" in response.content.decode()
+    assert "蒋建华" in response.content.decode()  # what was typed is kept
+    assert Household.objects.count() == 0
+
+
+def test_a_luhn_failure_saves_with_a_warning(client, tree, standard, grassroots):
+    client.force_login(grassroots)
+    post = _form_post(tree["company"], [_member()], bank_name="工商银行", bank_card="6222021234567890123")
+
+    response = client.post(reverse("cases:household_create"), post, follow=True)
+
+    assert Household.objects.get().bank_card_luhn_ok is False
+    assert "未通过校验" in response.content.decode()
+
+
+def test_the_form_cannot_be_posted_for_a_union_outside_scope(client, tree, standard, grassroots):
+    client.force_login(grassroots)
+
+    response = client.post(reverse("cases:household_create"), _form_post(tree["lihu"], [_member()]))
+
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert Household.objects.count() == 0
+
+
+def test_a_stale_form_is_refused_with_a_message_and_nothing_overwritten(client, tree, standard, grassroots):
+    household = _create(grassroots, tree["company"])
+    head = household.members.get()
+    household_update(actor=grassroots, household_id=household.pk, expected_version=1, data={"address": "先保存的"},
+                     members=[person(id=head.pk, id_number=head.id_number)])  # fmt: skip
+    client.force_login(grassroots)
+    post = _form_post(tree["company"], [_member(id_number=head.id_number) | {"id": head.pk}], version="1",
+                      address="后保存的")  # fmt: skip
+    post["members-INITIAL_FORMS"] = "1"
+
+    response = client.post(reverse("cases:household_edit", args=[household.pk]), post, follow=True)
+
+    assert "您的修改没有保存" in response.content.decode()
+    household.refresh_from_db()
+    assert household.address == "先保存的"
+
+
+def test_the_print_sheet_is_masked(client, tree, standard, grassroots):
+    household = _create(grassroots, tree["company"])
+    client.force_login(grassroots)
+
+    body = client.get(reverse("cases:household_print", args=[household.pk])).content.decode()
+
+    assert "困难职工家庭档案（一户一档）" in body
+    assert household.head_id_number not in body
+    assert "print.css" in body
