@@ -127,3 +127,36 @@ def seed_households(*, actor: User) -> int:
         household_create(actor=actor, union=Union.objects.get(code=code), data=values, members=members)
         created += 1
     return created
+
+
+def file_demo_households() -> int:
+    """Walk the demo family of 海溪公司 through the whole review chain with the demo users,
+    so the demo has filed households for programs. The 公示 wait is skipped (demo only)."""
+    from django.utils import timezone
+
+    from hardship.models import SocialOrganisation
+
+    from .models import Status, Step
+    from .services import review
+
+    users = {u.username: u for u in User.objects.filter(username__in=["centre", "grassroots", "caseworker",
+                                                                        "reviewer", "observer"])}  # fmt: skip
+    organisation = SocialOrganisation.objects.first()
+    filed = 0
+    for household in Household.objects.filter(status=Status.DRAFT, union__code="WX-HS-YQ-01"):
+        visit = review.VisitInput(
+            visited_on=timezone.localdate(), living_conditions="老旧住房，家中有重病病人", findings="情况属实",
+            address_confirmed=True, observer=users["observer"],
+        )  # fmt: skip
+        review.household_submit(actor=users["centre"], household_id=household.pk)
+        review.visit_record(actor=users["caseworker"], household_id=household.pk, step=Step.FIRST, visit=visit)
+        review.first_review_decide(actor=users["grassroots"], household_id=household.pk, decision="approve",
+                                   text="经入户核实，符合条件")  # fmt: skip
+        review.second_review_assign(actor=users["centre"], household_id=household.pk, organisation=organisation)
+        review.visit_record(actor=users["reviewer"], household_id=household.pk, step=Step.SECOND, visit=visit)
+        review.second_review_decide(actor=users["reviewer"], household_id=household.pk, decision="approve",
+                                    text="复审属实")  # fmt: skip
+        Household.objects.filter(pk=household.pk).update(notice_end=timezone.localdate() - timezone.timedelta(days=1))
+        review.household_file(actor=users["centre"], household_id=household.pk)
+        filed += 1
+    return filed

@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
@@ -12,6 +13,7 @@ from hardship.identity import normalise_card_number, parse_id_number, validate_c
 from .models import Attachment, Cause, HardshipStandard, Household, Member
 
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
+CARD_INPUT_MAX_LENGTH = 30
 
 
 class HouseholdForm(forms.ModelForm):
@@ -48,7 +50,12 @@ class HouseholdForm(forms.ModelForm):
                 field.min_value = Decimal("0")
                 field.validators.append(_non_negative)
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
-        self.fields["bank_card"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        # A card is typed as printed, in groups of four: leave room for the spaces (19 digits + spaces);
+        # clean_bank_card strips them and validate_card_number counts the digits.
+        card = self.fields["bank_card"]
+        card.max_length = CARD_INPUT_MAX_LENGTH
+        card.validators = [v for v in card.validators if not isinstance(v, MaxLengthValidator)]
+        card.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "maxlength": CARD_INPUT_MAX_LENGTH})
         self.fields["main_cause"].choices = [("", _("请选择"))] + list(Cause.choices)
 
     def clean_phone(self):
@@ -107,6 +114,14 @@ class MemberForm(forms.ModelForm):
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # The page offers blank rows to type into (passed as ``initial``, so Django would treat them as
+        # required); a row that is not an existing member may be left blank: it is simply not saved.
+        form = super()._construct_form(i, **kwargs)
+        if not form.initial.get("id"):
+            form.empty_permitted = True
+        return form
+
     def filled_forms(self) -> list[forms.Form]:
         """Rows to save: existing members (even unchanged) and new rows someone typed in."""
         return [
@@ -148,7 +163,7 @@ class StandardForm(forms.ModelForm):
             "union", "effective_from", "dibao_monthly", "extreme_line_monthly", "deep_multiple",
             "relative_multiple", "sudden_cost_ratio", "minimum_wage_monthly", "note",
         ]  # fmt: skip
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, unions=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,11 @@ from hardship.models import Role, SocialOrganisation, User
 from .models import ExitKind, Step
 
 
+def iso_date_input() -> forms.DateInput:
+    """<input type="date"> only shows an ISO value (2026-11-23); the zh-hans format (2026/11/23) leaves it blank."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -49,7 +54,7 @@ class DecisionForm(forms.Form):
 class AssignForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("第三方社会组织"), queryset=SocialOrganisation.objects.none(),
                                           empty_label=_("请选择"))  # fmt: skip
-    due = forms.DateField(label=_("复审期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("复审期限"), widget=iso_date_input())
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +82,7 @@ class ExitForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=iso_date_input())
     visitors = forms.ModelMultipleChoiceField(
         label=_("同去人员"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -8,11 +8,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hardship.access import FILE_READERS, scope_queryset, scope_unions, user_has_role
+from hardship.access import FILE_READERS, root_unions, scope_queryset, scope_unions, user_has_role
 from hardship.dates import add_months
-from hardship.models import AuditEvent, Role, RoleAssignment
+from hardship.models import AuditEvent, Role, RoleAssignment, Union
 
-from .models import HomeVisit, Household, Member, Opinion, Status
+from .models import Attachment, HomeVisit, Household, Member, Opinion, Status
 
 SORTS = {
     "-id": ("-id",),
@@ -58,7 +58,10 @@ def household_list(
         else:
             households = households.filter(head_name__startswith=search)
     if union_id:
-        households = households.filter(union__path__startswith=_union_path(user, union_id))
+        # As in scope_queryset: the union ids by a subquery, not a join, so the (…, id) indexes serve the page.
+        households = households.filter(
+            union__in=Union.objects.filter(path__startswith=_union_path(user, union_id)).values("pk")
+        )
     if tier:
         households = households.filter(tier=tier)
     if status:
@@ -80,9 +83,10 @@ def household_get(*, user, pk: int) -> Household:
         return (
             household_queryset(user=user)
             .select_related("union", "standard", "created_by", "updated_by")
+            .select_related("submitted_by", "first_reviewer", "second_reviewer", "second_review_org")  # review panel
             .prefetch_related(
                 Prefetch("members", queryset=Member.objects.filter(removed=False).order_by("position", "id")),
-                "attachments__uploaded_by",
+                Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
                 Prefetch(
                     "visits",
                     queryset=HomeVisit.objects.select_related("observer", "recorded_by").prefetch_related(
@@ -194,7 +198,7 @@ def review_actions_for(*, user, household: Household) -> list[str]:
         roles = ACTION_ROLES[action]
         key = ",".join(roles)
         if key not in unions_by_role:
-            unions_by_role[key] = scope_unions(user, roles).filter(pk=household.union_id).exists()
+            unions_by_role[key] = _union_in_scope(user, roles, household)
         if not unions_by_role[key]:
             continue
         if action in FIRST_REVIEW_ACTIONS and household.submitted_by_id == user.pk:
@@ -207,6 +211,14 @@ def review_actions_for(*, user, household: Household) -> list[str]:
                 continue
         actions.append(action)
     return actions
+
+
+def _union_in_scope(user, roles, household: Household) -> bool:
+    """Whether the household's union is in the user's scope for ``roles``: what
+    ``scope_unions(user, roles).filter(pk=household.union_id).exists()`` answers, from the
+    user's cached role assignments and the union the detail page has already loaded — no query."""
+    path = household.union.path
+    return any(path.startswith(root.path) for root in root_unions(user, roles))
 
 
 def visit_steps_for(*, user, household: Household) -> list[str]:
@@ -224,7 +236,7 @@ def _visit_actions_allowed(user, household: Household) -> set[str]:
         sources, _target = TRANSITIONS[action]
         if household.status not in sources:
             continue
-        if not scope_unions(user, ACTION_ROLES[action]).filter(pk=household.union_id).exists():
+        if not _union_in_scope(user, ACTION_ROLES[action], household):
             continue
         if action == "first_visit" and household.submitted_by_id == user.pk:
             continue

@@ -147,16 +147,17 @@ def visit_create(request, pk: int, step: str):
     if step not in selectors.visit_steps_for(user=request.user, household=household):
         messages.error(request, _("该案件当前不需要或您不能记录“%(s)s”走访。") % {"s": Step(step).label})
         return redirect("cases:household_detail", pk=pk)
-    colleagues = (
-        User.objects.filter(
-            role_assignments__union__in=scope_unions(request.user),
-            role_assignments__role__in=[Role.CASEWORKER, Role.GRASSROOTS_STAFF, Role.THIRD_PARTY_REVIEWER],
-            is_active=True,
-        )
-        .exclude(pk=request.user.pk)
-        .distinct()
-        .order_by("full_name")[:50]
-    )
+    colleagues = User.objects.filter(
+        role_assignments__union__in=scope_unions(request.user),
+        role_assignments__role__in=[Role.CASEWORKER, Role.GRASSROOTS_STAFF, Role.THIRD_PARTY_REVIEWER],
+        is_active=True,
+    ).exclude(pk__in=[request.user.pk, household.submitted_by_id or 0])  # the submitter does not review
+    if step == Step.SECOND:
+        # The 复审 is the third party's own visit: its colleagues only, never the 初审 reviewer.
+        colleagues = colleagues.filter(
+            role_assignments__role=Role.THIRD_PARTY_REVIEWER, role_assignments__organisation=household.second_review_org
+        ).exclude(pk=household.first_reviewer_id or 0)
+    colleagues = colleagues.distinct().order_by("full_name")[:50]
     ancestor_ids = [int(x) for x in household.union.path.strip("/").split("/")]
     observers = User.objects.filter(
         role_assignments__role=Role.DISCIPLINE_OBSERVER, role_assignments__union_id__in=ancestor_ids, is_active=True

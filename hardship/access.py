@@ -57,11 +57,17 @@ def scope_unions(user, roles: Iterable[str] | None = None) -> QuerySet[Union]:
 def scope_queryset(queryset: QuerySet, user, *, union_field: str = "union", roles: Iterable[str] | None = None):
     """Restrict ``queryset`` to rows whose ``union_field`` lies in the user's scope.
 
-    The filter is on the union's materialised path, so it is one indexed
-    prefix match per assignment and never reads the tree into Python.
+    The filter is on the union's materialised path, one indexed prefix match
+    per assignment, and never reads the tree into Python. It is written as
+    ``union_id IN (SELECT id FROM hardship_union WHERE path LIKE '1/2/%' OR …)``
+    rather than as a join to the union table: the big table is then filtered
+    on its own foreign-key column, so its ``(…, id)`` indexes still serve the
+    ``ORDER BY … LIMIT`` of a page and the capped count, and the planner
+    estimates the rows from the union ids instead of from a path pattern.
+    Same rows as the join: a row without a union is in nobody's scope.
     """
     paths = [u.path for u in root_unions(user, roles)]
-    return queryset.filter(_path_filter(paths, f"{union_field}__path"))
+    return queryset.filter(**{f"{union_field}__in": Union.objects.filter(_path_filter(paths, "path")).values("pk")})
 
 
 def role_required(*roles: str):

@@ -24,12 +24,24 @@ class NavItem:
 REVIEW_ROLES = (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF,
                 Role.DISCIPLINE_OBSERVER)  # fmt: skip
 
+# Roles that see programs, batches and the ledger (programs.assistance.selectors.MONEY_READERS).
+MONEY_ROLES = (Role.CENTRE_STAFF, Role.FUND_APPROVER, Role.DISCIPLINE_OBSERVER, Role.SYSTEM_ADMIN)
+
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values)),
     NavItem(_("家庭档案"), "cases:household_list", "bi-folder2-open", FILE_READERS),
     NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", REVIEW_ROLES),
     NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS),
     NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)),
+    NavItem(
+        _("关爱·圆梦"),
+        "workstudy:home",
+        "bi-mortarboard",
+        (Role.CENTRE_STAFF, Role.ENTERPRISE_CONTACT, Role.SYSTEM_ADMIN, Role.DISCIPLINE_OBSERVER),
+    ),  # fmt: skip
+    NavItem(_("发放批次"), "programs:batch_list", "bi-cash-stack", MONEY_ROLES),
+    NavItem(_("帮扶项目"), "programs:program_list", "bi-list-check", MONEY_ROLES),
+    NavItem(_("资金台账"), "programs:ledger", "bi-journal-bookmark", MONEY_ROLES),
     NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS),
     NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS),
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include(app_patterns)),
     path("cases/", include("cases.urls")),
     path("programs/", include("programs.urls")),
+    path("workstudy/", include("programs.workstudy.urls")),
 ]
 
 if settings.DEBUG:

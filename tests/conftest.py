@@ -82,56 +82,68 @@ def observer(tree):
     return user_with_role(Role.DISCIPLINE_OBSERVER, tree["city"], username="city_observer")
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real Celery worker (broker: Redis) on a queue of its own, using the test database."""
-    require(redis_available(), "Redis (REDIS_URL)")
+def _start_worker(queue: str, extra_env: dict | None = None) -> subprocess.Popen:
     from hardship.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "hardship.settings.worker_test"
     env["TEST_DATABASE_NAME"] = connection.settings_dict["NAME"]
+    env.update(extra_env or {})
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     proc = subprocess.Popen(
-        [
-            celery,
-            "-A",
-            "hardship",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+        [celery, "-A", "hardship", "worker", "--pool=solo", "-Q", queue, "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "--loglevel=WARNING", "-n", f"{queue}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the Celery worker exited: {proc.stdout.read().decode(errors='replace')}")
+        if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=1):
+            return proc
+    proc.kill()
+    pytest.fail("the Celery worker did not answer within 60 s")
+
+
+def _stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def worker_factory(transactional_db):
+    """Start real Celery workers (broker: Redis) on the test database; all stopped afterwards.
+
+    Tasks sent while this fixture is active go to the broker, not run eagerly.
+    """
+    require(redis_available(), "Redis (REDIS_URL)")
+    from hardship.celery import app
+
+    started: list[subprocess.Popen] = []
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
+
+    def start(queue: str | None = None, **extra_env) -> tuple[subprocess.Popen, str]:
+        queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+        proc = _start_worker(queue, {k: str(v) for k, v in extra_env.items()})
+        started.append(proc)
+        return proc, queue
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"the Celery worker exited: {proc.stdout.read().decode(errors='replace')}")
-            replies = app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=1)
-            if replies:
-                break
-        else:
-            pytest.fail("the Celery worker did not answer within 60 s")
-        yield {"queue": queue, "process": proc}
+        yield start
     finally:
         app.conf.task_always_eager = previous
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for proc in started:
+            _stop_worker(proc)
+
+
+@pytest.fixture
+def celery_worker_process(worker_factory):
+    """One real Celery worker on a queue of its own."""
+    proc, queue = worker_factory()
+    return {"queue": queue, "process": proc}

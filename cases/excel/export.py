@@ -3,7 +3,7 @@
 from io import BytesIO
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -50,9 +50,10 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
     Streams the queryset in chunks into a write-only workbook, so a large export
     never holds every household (or every cell object) in memory at once.
     """
-    statuses = {value: str(label) for value, label in Status.choices}
-    tiers = {value: str(label) for value, label in Tier.choices}
-    causes = {value: str(label) for value, label in Cause.choices}
+    with translation.override("zh-hans"):  # the labels match the Chinese headers, whatever the UI language
+        statuses = {value: str(label) for value, label in Status.choices}
+        tiers = {value: str(label) for value, label in Tier.choices}
+        causes = {value: str(label) for value, label in Cause.choices}
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(EXPORT_SHEET)

@@ -1,12 +1,9 @@
 """Bulk import of household files from the template workbook: check every row, then save all or nothing."""
 
-import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 
@@ -17,26 +14,17 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from hardship.access import scope_unions
-from hardship.identity import luhn_ok, normalise_card_number, parse_id_number, validate_card_number
+from hardship.identity import luhn_ok
 from hardship.models import Union, User
 from hardship.services import audit_record
 
-from ..models import Household, Member, Relation
+from ..models import Member, Relation
 from ..services import FILE_EDITORS, MemberInput, household_create
-from ..tiers import CENT
+from .cells import cell_value, default_value
 from .columns import (
-    CARD,
-    CAUSES,
-    CHOICE,
     COLUMNS,
     HOUSEHOLD,
-    ID_NUMBER,
     MEMBER,
-    MONEY,
-    NO,
-    PHONE,
-    YES,
-    YES_NO,
     Column,
     choice_lookup,
     header_key,
@@ -48,14 +36,6 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_MONEY = Decimal("9999999999.99")
-# Excel keeps 15 significant digits: a longer number typed into a number cell is already wrong.
-EXACT_FLOAT_LIMIT = 2**53
-
-_PHONE = re.compile(r"[0-9-]{7,20}")
-_CAUSE_SPLIT = re.compile(r"[、，,；;/\s]+")
-_YES = {YES, "Y", "YES", "TRUE", "1", "√"}
-_NO = {NO, "N", "NO", "FALSE", "0", ""}
 
 
 @dataclass(frozen=True)
@@ -379,9 +359,9 @@ class _Checker:
         if _blank(raw):
             if required:
                 return None, _("“%(h)s”必须填写。") % {"h": column.header}
-            return _default(column), None
+            return default_value(column), None
         try:
-            return _CONVERTERS[column.kind](self, column, raw), None
+            return cell_value(column, raw, self.lookups), None
         except ValidationError as exc:
             return None, exc.messages[0]
 
@@ -406,133 +386,3 @@ def _parameter_limit() -> int | None:
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 10
     return connection.features.max_query_params
-
-
-def _default(column: Column):
-    if column.kind == MONEY:
-        return Decimal("0")
-    if column.kind == CAUSES:
-        return []
-    if column.kind == YES_NO:
-        return False
-    if column.kind == CHOICE:
-        model = Member if column.level == MEMBER else Household
-        return model._meta.get_field(column.field).default
-    return ""
-
-
-def _text(raw) -> str:
-    if isinstance(raw, bool):
-        return YES if raw else NO
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, datetime | date):
-        return raw.isoformat()
-    return str(raw).replace("\u3000", " ").strip()
-
-
-def _digits_text(column: Column, raw) -> str:
-    if isinstance(raw, float) and abs(raw) >= EXACT_FLOAT_LIMIT:
-        raise ValidationError(
-            _("“%(h)s”被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新录入号码。")
-            % {"h": column.header}
-        )
-    return _text(raw)
-
-
-def _as_text(checker, column: Column, raw) -> str:
-    text = _text(raw)
-    if column.max_length and len(text) > column.max_length:
-        raise ValidationError(
-            _("“%(h)s”最多 %(n)d 个字，当前 %(len)d 个字。")
-            % {"h": column.header, "n": column.max_length, "len": len(text)}
-        )
-    return text
-
-
-def _as_phone(checker, column: Column, raw) -> str:
-    text = "".join(_digits_text(column, raw).split())
-    if not _PHONE.fullmatch(text):
-        raise ValidationError(_("联系电话格式不正确：应为 7–20 位数字，可含“-”。"))
-    return text
-
-
-def _as_id_number(checker, column: Column, raw) -> str:
-    return parse_id_number(_digits_text(column, raw)).number
-
-
-def _as_card(checker, column: Column, raw) -> str:
-    text = normalise_card_number(_digits_text(column, raw))
-    validate_card_number(text)
-    return text
-
-
-def _as_choice(checker, column: Column, raw) -> str:
-    text = _text(raw).replace(" ", "").replace("(", "（").replace(")", "）")
-    value = checker.lookups[column.field].get(text)
-    if value is None:
-        value = checker.lookups[column.field].get(header_key(text))
-    if value is None:
-        raise ValidationError(
-            _("“%(v)s”不是“%(h)s”的可选项，请从下拉列表中选择。") % {"v": _text(raw), "h": column.header}
-        )
-    return value
-
-
-def _as_causes(checker, column: Column, raw) -> list[str]:
-    causes = []
-    for part in _CAUSE_SPLIT.split(_text(raw)):
-        if not part:
-            continue
-        value = checker.lookups[column.field].get(part)
-        if value is None:
-            raise ValidationError(_("“%(v)s”不是致困原因的可选项；多项之间用“、”分隔。") % {"v": part})
-        causes.append(value)
-    return list(dict.fromkeys(causes))
-
-
-def _as_yes_no(checker, column: Column, raw) -> bool:
-    text = _text(raw).upper()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise ValidationError(_("“%(h)s”请填写“是”或“否”。") % {"h": column.header})
-
-
-def _as_money(checker, column: Column, raw) -> Decimal:
-    invalid = ValidationError(_("“%(h)s”应为金额数字（元），如 2800 或 2800.50。") % {"h": column.header})
-    if isinstance(raw, bool):
-        raise invalid
-    if isinstance(raw, int | float):
-        # A computed cell may carry binary noise (0.30000000000000004): keep it when it is a whole fen.
-        if isinstance(raw, float) and abs(raw - round(raw, 2)) < 1e-6:
-            raw = round(raw, 2)
-        text = str(raw)
-    else:
-        text = str(raw).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise invalid from exc
-    if not amount.is_finite():
-        raise invalid
-    if amount < 0:
-        raise ValidationError(_("“%(h)s”不能为负数。") % {"h": column.header})
-    if amount != amount.quantize(CENT):
-        raise ValidationError(_("“%(h)s”最多保留两位小数。") % {"h": column.header})
-    if amount > MAX_MONEY:
-        raise ValidationError(_("“%(h)s”金额过大，请核对。") % {"h": column.header})
-    return amount.quantize(CENT)
-
-
-_CONVERTERS = {
-    "text": _as_text,
-    PHONE: _as_phone,
-    ID_NUMBER: _as_id_number,
-    CARD: _as_card,
-    CHOICE: _as_choice,
-    CAUSES: _as_causes,
-    YES_NO: _as_yes_no,
-    MONEY: _as_money,
-}

@@ -284,13 +284,20 @@ class Household(models.Model):
         verbose_name = _("家庭档案")
         verbose_name_plural = _("家庭档案")
         ordering = ["-id"]
+        # The list filters on one of these, always with the scope (union_id IN …), and pages by -id:
+        # (filter, -id) serves the page in order; the union as an INCLUDE column lets the capped
+        # count (10,001 rows) run as an index-only scan instead of fetching every row from the table.
+        # Prefix searches (head_name, phone: LIKE 'x%') need varchar_pattern_ops: the database's
+        # collation (C.UTF-8 / a locale) cannot use a plain b-tree for LIKE.
         indexes = [
             models.Index(fields=["union", "-id"], name="household_union_id"),
-            models.Index(fields=["tier", "-id"], name="household_tier_id"),
-            models.Index(fields=["status", "-id"], name="household_status_id"),
-            models.Index(fields=["main_cause", "-id"], name="household_cause_id"),
-            models.Index(fields=["head_name"], name="household_name_prefix", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["phone"], name="household_phone"),
+            models.Index(fields=["tier", "-id"], name="household_tier_id", include=["union"]),
+            models.Index(fields=["status", "-id"], name="household_status_id", include=["union"]),
+            models.Index(fields=["main_cause", "-id"], name="household_cause_id", include=["union"]),
+            models.Index(
+                fields=["head_name"], name="household_name_prefix", opclasses=["varchar_pattern_ops"], include=["union"]
+            ),
+            models.Index(fields=["phone"], name="household_phone_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["head_id_number"], name="household_head_id"),
             models.Index(fields=["status", "second_review_org"], name="household_review_queue"),
             models.Index(fields=["next_review_due"], name="household_yearly_due", condition=Q(status="filed")),
@@ -313,6 +320,16 @@ class Household(models.Model):
     def masked_bank_card(self) -> str:
         return mask_card(self.bank_card)
 
+    # get_tier_display() / get_status_display() hash every lazy label of the choices on each
+    # call (about 0.3 ms a row in zh-hans); a list of 25 rows uses these enum lookups instead.
+    @property
+    def tier_label(self) -> str:
+        return _choice_label(Tier, self.tier)
+
+    @property
+    def status_label(self) -> str:
+        return _choice_label(Status, self.status)
+
     @property
     def rigid_expenses(self) -> Decimal:
         return self.expense_medical + self.expense_disability + self.expense_schooling + self.expense_housing
@@ -327,6 +344,13 @@ class Household(models.Model):
             + self.income_pension
             + self.income_union_aid
         )
+
+
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
 
 
 class Member(models.Model):

@@ -181,9 +181,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.apply_due_standards",
         "schedule": crontab(hour=0, minute=30),
     },
+    "start-quarter-batches": {
+        "task": "programs.assistance.tasks.start_quarter_batches",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=2, minute=0),
+    },
 }
 
 # 公示 lasts this many working days (weekends skipped) unless a city sets otherwise.
 PUBLIC_NOTICE_WORKING_DAYS = int(os.environ.get("PUBLIC_NOTICE_WORKING_DAYS", "5"))
 # Third-party 复审 is due this many days after assignment unless centre staff set a date.
 SECOND_REVIEW_DEFAULT_DAYS = int(os.environ.get("SECOND_REVIEW_DEFAULT_DAYS", "15"))
+
+# Assistance batches: households per chunk (id range), and when a silent run's lock counts as stale.
+BATCH_CHUNK_IDS = int(os.environ.get("BATCH_CHUNK_IDS", "50000"))
+BATCH_STALE_SECONDS = int(os.environ.get("BATCH_STALE_SECONDS", "600"))

@@ -187,6 +187,20 @@ def test_every_bad_row_is_reported_in_one_go(tree, standard, in_scope_user):
     assert Household.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("身份证号", 3.2020619820315e17), ("身份证号", True), ("月收入（元）", "1e999"), ("月收入（元）", 1e300),
+     ("与户主关系", "x" * 5000), ("单亲（是/否）", 7), ("次要致困原因", "、、")],
+)  # fmt: skip
+def test_odd_cell_values_are_reported_never_crash(tree, standard, in_scope_user, header, value):
+    rows = [head_row(1, "张建国", id_number()) | {header: value}]
+
+    result = households_import(actor=in_scope_user, union=tree["company"], file=workbook_upload(rows))
+
+    assert result.households + len(result.errors) >= 1
+    assert all(len(e.message) < 120 for e in result.errors)
+
+
 def test_household_without_a_head_is_refused(tree, standard, in_scope_user):
     rows = [member_row(1, "配偶", "李秀英", id_number(date(1982, 3, 4), 12), 就业就学状况="无劳动能力")]
 

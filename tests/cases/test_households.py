@@ -3,6 +3,7 @@
 import threading
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -297,6 +298,90 @@ def test_a_luhn_failure_saves_with_a_warning(client, tree, standard, grassroots)
 
     assert Household.objects.get().bank_card_luhn_ok is False
     assert "未通过校验" in response.content.decode()
+
+
+def test_a_card_number_typed_in_groups_of_four_is_kept_whole(client, tree, standard, grassroots):
+    """19 digits typed as printed on the card (with spaces) are 23 characters: the form must take them."""
+    client.force_login(grassroots)
+    form = client.get(reverse("cases:household_create")).content.decode()
+    assert 'maxlength="19"' not in form.split('id="id_bank_card"')[0].rsplit("<input", 1)[1]
+
+    response = client.post(reverse("cases:household_create"),
+                           _form_post(tree["company"], [_member()], bank_name="建设银行",
+                                      bank_card="6217 0015 1000 1234 567"))  # fmt: skip
+
+    assert response.status_code == 302
+    household = Household.objects.get()
+    assert household.bank_card == "6217001510001234567"
+    assert household.bank_card_luhn_ok is True
+
+
+class _RenderedForm(HTMLParser):
+    """What a browser would post for the page's form untouched: every field with its rendered value."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._in_template = 0
+        self._select = None
+        self._select_first = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "template":
+            self._in_template += 1
+        if self._in_template or not a.get("name") and tag != "option":
+            return
+        if tag == "input" and a.get("type") not in ("submit", "file", "checkbox", "radio"):
+            self.data[a["name"]] = a.get("value") or ""
+        elif tag == "input" and "checked" in a:
+            self.data[a["name"]] = a.get("value") or "on"
+        elif tag == "select":
+            self._select, self._select_first = a["name"], None
+        elif tag == "option" and self._select:
+            if self._select_first is None:
+                self._select_first = a.get("value", "")
+                self.data.setdefault(self._select, self._select_first)
+            if "selected" in a:
+                self.data[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self._in_template -= 1
+        elif tag == "select":
+            self._select = None
+
+
+def _rendered_form(response) -> dict[str, str]:
+    parser = _RenderedForm()
+    parser.feed(response.content.decode())
+    parser.data.pop("csrfmiddlewaretoken", None)
+    return parser.data
+
+
+def test_the_blank_member_rows_the_form_offers_can_be_left_blank(client, tree, standard, grassroots):
+    """新建 offers three member rows and 编辑 one blank row after the members: "空行不保存", not "必填"."""
+    client.force_login(grassroots)
+    post = _rendered_form(client.get(reverse("cases:household_create")))
+    assert post["members-TOTAL_FORMS"] == "3"
+    post.update({k: v for k, v in _form_post(tree["company"], []).items() if not k.startswith("members-")})
+    post.update({f"members-0-{k}": v for k, v in _member().items()})  # rows 2 and 3 stay as rendered
+
+    response = client.post(reverse("cases:household_create"), post)
+
+    assert response.status_code == 302, response.context["formset"].errors
+    household = Household.objects.get()
+    assert household.member_count == 1
+
+    edit_url = reverse("cases:household_edit", args=[household.pk])
+    post = _rendered_form(client.get(edit_url))
+    post["address"] = "惠山区堰桥街道西漳村 14 号"
+    response = client.post(edit_url, post)
+
+    assert response.status_code == 302, response.context["formset"].errors
+    household.refresh_from_db()
+    assert household.address == "惠山区堰桥街道西漳村 14 号"
+    assert household.member_count == 1
 
 
 def test_the_form_cannot_be_posted_for_a_union_outside_scope(client, tree, standard, grassroots):

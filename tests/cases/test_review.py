@@ -540,3 +540,43 @@ def test_two_reviewers_approving_at_the_same_moment_one_wins(transactional_db, t
     assert outcomes.count("ok") == 1
     assert any("公示中" in o and "已由他人处理" in o for o in outcomes)
     assert Opinion.objects.filter(household=case, decision="approve", step="second").count() == 1
+
+
+def test_the_date_fields_of_visit_and_assignment_show_their_default(client, case, cast, settings):
+    """<input type="date"> shows only an ISO value: the zh-hans 2026/11/23 left today's date and the due date blank."""
+    svc.household_submit(actor=cast["submitter"], household_id=case.pk)
+    client.force_login(cast["caseworker"])
+
+    visit_page = client.get(reverse("cases:visit_create", args=[case.pk, "first"])).content.decode()
+
+    assert f'name="visited_on" value="{timezone.localdate():%Y-%m-%d}"' in visit_page
+
+    _visit(cast["caseworker"], case, Step.FIRST)
+    svc.first_review_decide(actor=cast["first"], household_id=case.pk, decision="approve", text="")
+    client.force_login(cast["centre"])
+
+    assign_page = client.get(reverse("cases:review_action", args=[case.pk, "assign"])).content.decode()
+
+    due = timezone.localdate() + timedelta(days=settings.SECOND_REVIEW_DEFAULT_DAYS)
+    assert f'name="due" value="{due:%Y-%m-%d}"' in assign_page
+
+
+def test_the_visit_form_offers_no_one_who_may_not_take_part_in_that_review(client, tree, case, cast):
+    """The submitter is not offered as a co-visitor; the 复审 visit offers only the assigned organisation's staff."""
+    colleague = user_with_role(Role.THIRD_PARTY_REVIEWER, tree["city"], organisation=cast["org"], full_name="同事")
+    svc.household_submit(actor=cast["submitter"], household_id=case.pk)
+    client.force_login(cast["caseworker"])
+
+    first = client.get(reverse("cases:visit_create", args=[case.pk, "first"])).context["form"]
+
+    assert cast["first"] in first.fields["visitors"].queryset
+    assert cast["submitter"] not in first.fields["visitors"].queryset
+
+    _visit(cast["caseworker"], case, Step.FIRST)
+    svc.first_review_decide(actor=cast["first"], household_id=case.pk, decision="approve", text="")
+    svc.second_review_assign(actor=cast["centre"], household_id=case.pk, organisation=cast["org"])
+    client.force_login(cast["reviewer"])
+
+    second = client.get(reverse("cases:visit_create", args=[case.pk, "second"])).context["form"]
+
+    assert list(second.fields["visitors"].queryset) == [colleague]

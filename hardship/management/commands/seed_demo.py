@@ -81,9 +81,17 @@ class Command(BaseCommand):
                 organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
             )
 
-        from cases.demo import seed_households
+        from cases.demo import file_demo_households, seed_households
+        from programs.assistance.demo import seed_programs
 
-        seed_households(actor=User.objects.get(username="centre"))
+        centre = User.objects.get(username="centre")
+        seed_households(actor=centre)
+        file_demo_households()
+        seed_programs(union=unions["WX"], actor=centre)
+
+        from programs.workstudy.demo import seed_workstudy
+
+        seed_workstudy(actor=centre)
 
         from axes.utils import reset
 

@@ -1,0 +1,413 @@
+"""The quarterly batch: compute every eligible filed household's entitlements for a period.
+
+Set-based and idempotent:
+- one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per due program and id range
+  (chunks by household id, never OFFSET, never every id in Python memory);
+- the unique constraint on (household, program, period) makes a second run, a
+  run on two workers at once, or a run after a crash produce the same rows;
+- the run holds a lock (a token and a heartbeat on the batch row), released
+  when the run ends, fails or is killed and goes stale; staff may release it.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Household, Status, Tier, WorkStatus
+from cases.services import standard_in_force
+from cases.tiers import money
+from hardship.models import Union
+from hardship.services import audit_record
+
+from .models import Batch, Entitlement, Grant, Payment, Program, ProgramKind, ProgramStandard
+from .periods import Quarter, parse_quarter
+
+log = logging.getLogger(__name__)
+
+
+def stale_after() -> timedelta:
+    """A lock whose heartbeat is older than this belongs to a run that died."""
+    return timedelta(seconds=settings.BATCH_STALE_SECONDS)
+
+
+def chunk_ids() -> int:
+    return settings.BATCH_CHUNK_IDS
+
+
+class BatchBusy(Exception):
+    """Another run holds the lock of this batch."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    eligible: int
+    created: int
+    skipped: int
+    total_amount: Decimal
+
+    def as_dict(self) -> dict:
+        return {"eligible": self.eligible, "created": self.created, "skipped": self.skipped,
+                "total_amount": str(self.total_amount)}  # fmt: skip
+
+
+def due_programs(union: Union, quarter: Quarter) -> list[tuple[Program, str]]:
+    """(program, period key) of every periodic program of the fund due in ``quarter``."""
+    due = []
+    for program in Program.objects.filter(fund_union=union, is_active=True).order_by("id"):
+        if program.kind in (ProgramKind.QUARTERLY, ProgramKind.MONTHLY):
+            due.append((program, quarter.key))
+        elif (
+            program.kind in (ProgramKind.YEARLY, ProgramKind.FESTIVAL, ProgramKind.STUDENT_YEARLY)
+            and program.due_quarter == quarter.quarter
+        ):
+            due.append((program, str(quarter.year)))
+    return due
+
+
+def standards_in_force(program: Program, on) -> dict[tuple[str, str], Decimal]:
+    """(tier, school level) → amount, from the latest record of each in force on ``on``."""
+    amounts: dict[tuple[str, str], Decimal] = {}
+    for std in ProgramStandard.objects.filter(program=program, effective_from__lte=on).order_by("effective_from"):
+        amounts[(std.tier, std.school_level)] = std.amount
+    return {key: value for key, value in amounts.items() if value > 0}
+
+
+# SQL building blocks (PostgreSQL and SQLite).
+
+
+def _least(a: str, b: str) -> str:
+    return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
+
+
+def _case_by_tier(amounts: dict[str, Decimal], column: str = "h.tier") -> tuple[str, list]:
+    if not amounts:
+        return "0", []
+    whens = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _ in amounts)
+    params: list = []
+    for tier, amount in amounts.items():
+        params += [tier, amount]
+    return f"(CASE {column} {whens} ELSE 0 END)", params
+
+
+def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal], quarter: Quarter,
+                cap_per_person: Decimal | None) -> tuple[str, list]:  # fmt: skip
+    """The SQL expression of one household's amount for ``program`` (alias h = household)."""
+    if program.kind == ProgramKind.STUDENT_YEARLY:
+        whens, params = [], []
+        for (tier, level), amount in amounts.items():
+            whens.append("WHEN h.tier = %s AND m.school_level = %s THEN CAST(%s AS NUMERIC)")
+            params += [tier, level, amount]
+        if not whens:
+            return "0", []
+        expression = (
+            f"(SELECT COALESCE(SUM(CASE {' '.join(whens)} ELSE 0 END), 0) FROM cases_member m "
+            "WHERE m.household_id = h.id AND m.is_live AND m.work_status = %s AND m.school_level <> '')"
+        )
+        return expression, [*params, WorkStatus.STUDENT]
+    per_tier = {tier: amount for (tier, level), amount in amounts.items() if level == ""}
+    expression, params = _case_by_tier(per_tier)
+    if program.kind == ProgramKind.MONTHLY:
+        expression = f"({expression} * 3)"  # three months, paid with the quarter
+    if program.living_aid and cap_per_person is not None:
+        # The year's 生活救助 total never exceeds the 低保 annual total of the household.
+        already = (
+            "(SELECT COALESCE(SUM(e.amount), 0) FROM programs_entitlement e JOIN programs_program p "
+            "ON p.id = e.program_id WHERE e.household_id = h.id AND p.living_aid "
+            "AND (e.period_key = %s OR e.period_key LIKE %s))"
+        )
+        room = f"(CAST(%s AS NUMERIC) * h.member_count - {already})"
+        expression = _least(expression, room)
+        params = [*params, cap_per_person, str(quarter.year), f"{quarter.year}-Q%"]
+    return expression, params
+
+
+PAYMENT_COLUMNS = ("entitlement_id, batch_id, household_id, amount, status, payee_name, bank_name, card_number, "
+                   "failure_reason")  # fmt: skip
+
+
+def _insert_entitlements(*, batch: Batch, program: Program, key: str, amount_sql: str, amount_params: list,
+                         lo: int, hi: int, path: str, now) -> int:  # fmt: skip
+    """Entitlements of one program for one id range, and — in the same transaction — a payment for
+    each one whose household has a card (the others wait, marked ``awaiting_payment``)."""
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # compute each amount once
+    insert = (
+        "INSERT INTO programs_entitlement (household_id, program_id, period_key, batch_id, amount, tier, "
+        "union_id, detail, awaiting_payment, failed_card, created_at) "
+        "SELECT amt.hid, %s, %s, %s, amt.value, amt.tier, amt.union_id, '', amt.no_card, '', %s FROM ("
+        f"  SELECT h.id AS hid, h.tier AS tier, h.union_id AS union_id, h.bank_card = '' AS no_card,"
+        f"  {amount_sql} AS value FROM cases_household h"
+        "   WHERE h.id >= %s AND h.id < %s AND h.status = %s AND h.tier <> %s"
+        f"   AND h.union_id IN (SELECT u.id FROM hardship_union u WHERE u.path LIKE %s)"
+        # Already entitled (an earlier or interrupted run): skipped here by one index probe. Should two
+        # runs ever race past the lock, the unique constraint refuses the second row and that run fails.
+        "   AND NOT EXISTS (SELECT 1 FROM programs_entitlement x WHERE x.household_id = h.id"
+        f"                   AND x.period_key = %s AND x.program_id = %s){fence}"
+        ") amt WHERE amt.value > 0"
+    )
+    params = [program.pk, key, batch.pk, now, *amount_params, lo, hi, Status.FILED, Tier.NONE, f"{path}%", key,
+              program.pk]  # fmt: skip
+    pay = "SELECT id, %s, household_id, amount, %s, '', '', '', '' FROM {source} WHERE NOT awaiting_payment"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _no_jit(cursor)
+            cursor.execute(
+                f"WITH ent AS ({insert} RETURNING id, household_id, amount, awaiting_payment), "
+                f"paid AS (INSERT INTO programs_payment ({PAYMENT_COLUMNS}) {pay.format(source='ent')} RETURNING 1) "
+                "SELECT (SELECT COUNT(*) FROM ent)",
+                [*params, batch.pk, Payment.Status.PENDING],
+            )
+            return cursor.fetchone()[0]
+        cursor.execute(insert, params)
+        created = cursor.rowcount
+        fresh = ("(SELECT e.* FROM programs_entitlement e WHERE e.batch_id = %s AND e.household_id >= %s "
+                 "AND e.household_id < %s AND e.program_id = %s AND NOT EXISTS "
+                 "(SELECT 1 FROM programs_payment x WHERE x.entitlement_id = e.id)) fresh")  # fmt: skip
+        cursor.execute(f"INSERT INTO programs_payment ({PAYMENT_COLUMNS}) {pay.format(source=fresh)}",
+                       [batch.pk, Payment.Status.PENDING, batch.pk, lo, hi, program.pk])  # fmt: skip
+        return created
+
+
+def _no_jit(cursor) -> None:
+    """Short set-based statements: compiling them with JIT costs more than it saves."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")
+
+
+def _insert_grant_entitlements(*, batch: Batch, path: str, now) -> int:
+    """Approved one-off grants of households in the fund's scope join this batch."""
+    grants = Grant.objects.select_for_update().filter(
+        status=Grant.Status.APPROVED, program__fund_union=batch.union,
+        household__status=Status.FILED, household__union__path__startswith=path,
+    )  # fmt: skip
+    created = 0
+    for grant in grants.select_related("household"):
+        _, made = Entitlement.objects.get_or_create(
+            household=grant.household, program=grant.program, period_key=grant.period_key,
+            defaults={"batch": batch, "amount": grant.amount, "tier": grant.household.tier,
+                      "union_id": grant.household.union_id, "detail": grant.reason[:200]},
+        )  # fmt: skip
+        grant.status = Grant.Status.SCHEDULED
+        grant.save(update_fields=["status"])
+        created += int(made)
+    return created
+
+
+def _insert_payments(*, batch: Batch, lo: int, hi: int) -> int:
+    """A payment for every entitlement of this fund still awaiting one — held for want of a card, or
+    failed at the bank with the household's card corrected since (re-issue) — then mark them."""
+    select = (
+        "SELECT e.id, %s, e.household_id, e.amount, %s, '', '', '', '' FROM programs_entitlement e "
+        "JOIN cases_household h ON h.id = e.household_id "
+        "WHERE e.awaiting_payment AND e.household_id >= %s AND e.household_id < %s "
+        "AND e.program_id IN (SELECT id FROM programs_program WHERE fund_union_id = %s) "
+        "AND h.bank_card <> '' AND h.bank_card <> e.failed_card"
+    )
+    insert = (
+        f"INSERT INTO programs_payment ({PAYMENT_COLUMNS}) {select} "
+        "ON CONFLICT (entitlement_id) WHERE status NOT IN ('failed', 'cancelled') DO NOTHING"
+    )
+    params = [batch.pk, Payment.Status.PENDING, lo, hi, batch.union_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _no_jit(cursor)
+            cursor.execute(
+                f"WITH paid AS ({insert} RETURNING entitlement_id) UPDATE programs_entitlement "
+                "SET awaiting_payment = FALSE WHERE id IN (SELECT entitlement_id FROM paid)",
+                params,
+            )
+            return cursor.rowcount
+        cursor.execute(insert, params)
+        made = cursor.rowcount
+        cursor.execute(
+            "UPDATE programs_entitlement SET awaiting_payment = FALSE WHERE awaiting_payment "
+            "AND household_id >= %s AND household_id < %s AND id IN (SELECT entitlement_id FROM programs_payment "
+            "WHERE batch_id = %s AND status = %s)",
+            [lo, hi, batch.pk, Payment.Status.PENDING],
+        )
+        return made
+
+
+def _refresh_statistics() -> None:
+    """After bulk inserts the planner's row counts are stale (an empty table looks empty): without
+    fresh statistics it picks nested loops over what are now large tables. ANALYZE samples, so it
+    costs little at any size."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE programs_entitlement, programs_payment")
+
+
+# The lock.
+
+
+def _acquire(batch_id: int) -> str:
+    token = str(uuid.uuid4())
+    now = timezone.now()
+    taken = Batch.objects.filter(
+        Q(lock_token="") | Q(locked_at__lt=now - stale_after()),
+        pk=batch_id,
+        status__in=[Batch.Status.PENDING, Batch.Status.RUNNING, Batch.Status.FAILED, Batch.Status.COMPUTED],
+    ).update(lock_token=token, locked_at=now, status=Batch.Status.RUNNING, error="")
+    if not taken:
+        raise BatchBusy(_("该批次正在由另一个任务计算，或已审批，不能重复计算。"))
+    return token
+
+
+def _heartbeat(batch_id: int, token: str, **progress) -> None:
+    updated = Batch.objects.filter(pk=batch_id, lock_token=token).update(locked_at=timezone.now(), **progress)
+    if not updated:
+        raise BatchBusy(_("计算锁已被释放，本次计算停止。"))
+
+
+def _release(batch_id: int, token: str, **fields) -> None:
+    Batch.objects.filter(pk=batch_id, lock_token=token).update(lock_token="", locked_at=None, **fields)
+
+
+def batch_release_lock(*, actor, batch_id: int, request=None) -> bool:
+    """Staff release a lock left by a run that died (after it went stale)."""
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch_id)
+        if not batch.lock_token:
+            return False
+        if batch.locked_at and timezone.now() - batch.locked_at < stale_after():
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(_("计算任务仍在运行（%(s)s 前有进展），请稍后再试。") % {
+                "s": timezone.localtime(batch.locked_at).strftime("%H:%M:%S")})  # fmt: skip
+        batch.lock_token, batch.locked_at, batch.status = "", None, Batch.Status.FAILED
+        batch.error = _("计算中断，锁已由工作人员释放；可重新计算。")
+        batch.save(update_fields=["lock_token", "locked_at", "status", "error"])
+        audit_record(actor=actor, verb="batch.release_lock", target=batch, union=batch.union, request=request)
+        return True
+
+
+# The run.
+
+
+def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
+    """Compute (or complete) a batch. Safe to call again at any time; returns the run's counts."""
+    token = _acquire(batch_id)
+    try:
+        batch = Batch.objects.select_related("union").get(pk=batch_id)
+        quarter = parse_quarter(batch.period)
+        path = batch.union.path
+        in_scope = Household.objects.filter(status=Status.FILED, union__path__startswith=path)
+        bounds = in_scope.aggregate(lo=Min("id"), hi=Max("id"))
+        due = due_programs(batch.union, quarter)
+        city_standard = standard_in_force(union=batch.union, on=quarter.start)
+        cap = city_standard.dibao_monthly * 12 if city_standard else None
+        plans = []
+        for program, key in due:
+            amounts = standards_in_force(program, quarter.start)
+            sql, params = _amount_sql(program, amounts, quarter, cap)
+            plans.append((program, key, sql, params))
+        lo, hi = bounds["lo"] or 0, (bounds["hi"] or -1) + 1
+        step = chunk_size or chunk_ids()
+        ranges = [(start, min(start + step, hi)) for start in range(lo, hi, step)]
+        _heartbeat(batch_id, token, total_chunks=len(ranges) * (len(plans) + 1) + 1, done_chunks=0)
+        _refresh_statistics()
+        created, done, now = 0, 0, timezone.now()
+        for program, key, sql, params in plans:
+            for start, stop in ranges:
+                with transaction.atomic():
+                    created += _insert_entitlements(
+                        batch=batch,
+                        program=program,
+                        key=key,
+                        amount_sql=sql,
+                        amount_params=params,
+                        lo=start,
+                        hi=stop,
+                        path=path,
+                        now=now,
+                    )
+                done += 1
+                _heartbeat(batch_id, token, done_chunks=done)
+            _refresh_statistics()
+        with transaction.atomic():
+            created += _insert_grant_entitlements(batch=batch, path=path, now=now)
+        done += 1
+        for start, stop in ranges:
+            with transaction.atomic():
+                _insert_payments(batch=batch, lo=start, hi=stop)
+            done += 1
+            _heartbeat(batch_id, token, done_chunks=done)
+        eligible = in_scope.count()
+        summary = batch_summary(batch=batch, quarter=quarter)
+        total = Decimal(summary["total_amount"])
+        households_paid = summary["households"]
+        result = RunResult(eligible=eligible, created=created, skipped=eligible - households_paid, total_amount=total)
+        _release(batch_id, token, status=Batch.Status.COMPUTED, eligible=eligible, created_count=created,
+                 summary=summary, finished_at=timezone.now(), done_chunks=done)  # fmt: skip
+        audit_record(actor=batch.created_by, verb="batch.compute", target=batch, union=batch.union,
+                     changes={"created": (None, created), "total_amount": (None, str(total))})  # fmt: skip
+        return result
+    except BatchBusy:
+        raise
+    except Exception as exc:
+        log.exception("batch %s failed", batch_id)
+        _release(batch_id, token, status=Batch.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        raise
+
+
+def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
+    """Counts and totals by program, tier and union; against the previous quarter; who was skipped."""
+    quarter = quarter or parse_quarter(batch.period)
+    payments = Payment.objects.filter(batch=batch).exclude(status=Payment.Status.CANCELLED)
+    by_program = list(
+        payments.values("entitlement__program__name")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("entitlement__program__name")  # fmt: skip
+    )
+    by_tier = list(payments.values("entitlement__tier").annotate(n=Count("id"), total=Sum("amount")).order_by())
+    by_union_raw = payments.values("entitlement__union__path").annotate(n=Count("id"), total=Sum("amount"))
+    by_union: dict[int, dict] = {}
+    depth = batch.union.path.count("/")
+    for row in by_union_raw:
+        parts = row["entitlement__union__path"].split("/")
+        key = int(parts[depth]) if len(parts) > depth + 1 else batch.union_id
+        bucket = by_union.setdefault(key, {"n": 0, "total": Decimal("0")})
+        bucket["n"] += row["n"]
+        bucket["total"] += row["total"]
+    names = dict(Union.objects.filter(pk__in=by_union).values_list("pk", "name"))
+    previous = Batch.objects.filter(union=batch.union, period=quarter.previous().key).exclude(
+        status=Batch.Status.REJECTED).first()  # fmt: skip
+    previous_totals = {}
+    if previous is not None:
+        previous_totals = {
+            row["entitlement__program__name"]: str(money(row["total"]))
+            for row in Payment.objects.filter(batch=previous).exclude(status=Payment.Status.CANCELLED)
+            .values("entitlement__program__name").annotate(total=Sum("amount")).order_by()
+        }  # fmt: skip
+    path = batch.union.path
+    filed = Household.objects.filter(status=Status.FILED, union__path__startswith=path)
+    paid_households = payments.values("household_id").distinct().count()
+    no_card = filed.filter(bank_card="").count()
+    not_eligible = filed.filter(tier=Tier.NONE).count()
+    reissued = payments.exclude(entitlement__batch=batch).count()
+    total = payments.aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    tier_labels = dict(Tier.choices)
+    return {
+        "total_amount": str(money(total)),
+        "payments": payments.count(),
+        "households": paid_households,
+        "reissued": reissued,
+        "by_program": [{"name": r["entitlement__program__name"], "n": r["n"], "total": str(money(r["total"])),
+                        "previous": previous_totals.get(r["entitlement__program__name"])} for r in by_program],
+        "by_tier": [{"name": str(tier_labels.get(r["entitlement__tier"], r["entitlement__tier"])), "n": r["n"],
+                     "total": str(money(r["total"]))} for r in by_tier],
+        "by_union": sorted(({"name": names.get(k, "—"), "n": v["n"], "total": str(money(v["total"]))}
+                            for k, v in by_union.items()), key=lambda r: r["name"]),
+        "previous_period": previous.period if previous else None,
+        "skipped": [
+            {"reason": _("未填写银行卡号，暂缓发放"), "n": no_card},
+            {"reason": _("不符合困难类别（无对应标准）"), "n": not_eligible},
+        ],
+    }  # fmt: skip

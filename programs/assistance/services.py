@@ -1,0 +1,406 @@
+"""Every write about money: batches, approval, bank files, reconciliation, the ledger, grants, standards.
+
+Each action locks what it changes, checks the actor's role and union, writes,
+and records an audit event, in one transaction. Money is Decimal throughout.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Household, Status
+from hardship.access import scope_unions, user_has_role
+from hardship.models import Role, Union, User
+from hardship.services import audit_record
+
+from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
+from .periods import parse_quarter
+
+CENTRE = (Role.CENTRE_STAFF,)
+APPROVERS = (Role.FUND_APPROVER,)
+
+
+def _require(actor: User, union: Union, roles: tuple[str, ...], what: str) -> None:
+    if not scope_unions(actor, roles).filter(pk=union.pk).exists():
+        raise PermissionDenied(_("您在“%(u)s”没有%(w)s的权限。") % {"u": union.name, "w": what})
+
+
+def fund_unions(user, roles=CENTRE):
+    """Unions with a fund (programs) the user may act on."""
+    return scope_unions(user, roles).filter(programs__isnull=False).distinct().order_by("path")
+
+
+# Batches.
+
+
+def batch_start(*, actor: User, union: Union, period: str, request=None) -> Batch:
+    """Centre staff start the batch of a period; the computation runs on a Celery worker."""
+    _require(actor, union, CENTRE, _("发起发放批次"))
+    quarter = parse_quarter(period)
+    if not Program.objects.filter(fund_union=union, is_active=True).exists():
+        raise ValidationError(_("“%(u)s”没有启用的帮扶项目。") % {"u": union.name})
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(union=union, period=quarter.key, created_by=actor)
+            audit_record(actor=actor, verb="batch.start", target=batch, union=union, request=request)
+            from .tasks import compute_batch
+
+            transaction.on_commit(lambda: compute_batch.delay(batch.pk))
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("“%(u)s”在 %(p)s 已有发放批次，请打开该批次继续。") % {"u": union.name, "p": quarter.key}
+        ) from exc
+    return batch
+
+
+def batch_recompute(*, actor: User, batch_id: int, request=None) -> Batch:
+    """Run the computation again (after a failure, or to pick up changes). Idempotent."""
+    batch = Batch.objects.select_related("union").get(pk=batch_id)
+    _require(actor, batch.union, CENTRE, _("重新计算"))
+    if batch.status not in (Batch.Status.FAILED, Batch.Status.COMPUTED, Batch.Status.PENDING):
+        raise ValidationError(_("批次状态为“%(s)s”，不能重新计算。") % {"s": batch.get_status_display()})
+    from .tasks import compute_batch
+
+    audit_record(actor=actor, verb="batch.recompute", target=batch, union=batch.union, request=request)
+    transaction.on_commit(lambda: compute_batch.delay(batch.pk))
+    return batch
+
+
+def _account(union: Union, year: int) -> FundAccount:
+    account, _created = FundAccount.objects.get_or_create(union=union, year=year)
+    return FundAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def account_balance(account: FundAccount) -> Decimal:
+    return account.entries.aggregate(t=Sum("amount"))["t"] or Decimal("0")
+
+
+def batch_approve(*, actor: User, batch_id: int, request=None) -> Batch:
+    """A fund approver who did not start the batch approves it; the budget check is serialised
+    by locking the fund's account row, and each payee's name, card and amount are frozen."""
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
+        _require(actor, batch.union, APPROVERS, _("审批发放批次"))
+        if batch.created_by_id == actor.pk:
+            raise PermissionDenied(_("您发起了这个批次，不能自己审批。"))
+        if batch.status != Batch.Status.COMPUTED:
+            raise ValidationError(_("批次状态为“%(s)s”，不能审批。") % {"s": batch.get_status_display()})
+        year = parse_quarter(batch.period).year
+        account = _account(batch.union, year)  # the lock that serialises budget checks
+        pending = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING)
+        required = pending.aggregate(t=Sum("amount"))["t"] or Decimal("0")
+        balance = account_balance(account)
+        if required > balance:
+            raise ValidationError(
+                _("预算不足：%(y)s 年度资金余额 %(b)s 元，本批次需 %(r)s 元。请先拨入预算。")
+                % {"y": year, "b": balance, "r": required}
+            )
+        household = Household.objects.filter(pk=OuterRef("household_id"))
+        frozen = pending.update(
+            status=Payment.Status.APPROVED,
+            payee_name=Subquery(household.values("head_name")[:1]),
+            bank_name=Subquery(household.values("bank_name")[:1]),
+            card_number=Subquery(household.values("bank_card")[:1]),
+        )
+        if required:
+            LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.PAYMENT, amount=-required, batch=batch,
+                                       memo=_("%(p)s 批次发放 %(n)d 笔") % {"p": batch.period, "n": frozen},
+                                       created_by=actor)  # fmt: skip
+        batch.status, batch.decided_by, batch.decided_at = Batch.Status.APPROVED, actor, timezone.now()
+        batch.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(actor=actor, verb="batch.approve", target=batch, union=batch.union, request=request,
+                     changes={"status": (Batch.Status.COMPUTED, Batch.Status.APPROVED),
+                              "amount": (None, str(required)), "payments": (None, frozen)})  # fmt: skip
+        return batch
+
+
+def batch_reject(*, actor: User, batch_id: int, reason: str, request=None) -> Batch:
+    """Reject with a reason: nothing was paid, so its entitlements are withdrawn and it can be redone."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写驳回原因。"))
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
+        _require(actor, batch.union, APPROVERS, _("审批发放批次"))
+        if batch.created_by_id == actor.pk:
+            raise PermissionDenied(_("您发起了这个批次，不能自己审批。"))
+        if batch.status != Batch.Status.COMPUTED:
+            raise ValidationError(_("批次状态为“%(s)s”，不能驳回。") % {"s": batch.get_status_display()})
+        pending = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING)
+        withdrawn = pending.count()
+        grant_keys = batch.entitlements.filter(period_key__startswith="G").values_list("period_key", flat=True)
+        Grant.objects.filter(status=Grant.Status.SCHEDULED, pk__in=[int(k[1:]) for k in grant_keys]).update(
+            status=Grant.Status.APPROVED
+        )
+        # Re-issues of older entitlements wait for the next batch again; this batch's own are withdrawn.
+        Entitlement.objects.filter(payments__batch=batch, payments__status=Payment.Status.PENDING).exclude(
+            batch=batch).update(awaiting_payment=True)  # fmt: skip
+        pending.delete()  # never approved, never sent: no money moved
+        batch.entitlements.filter(payments__isnull=True).delete()
+        batch.status, batch.decided_by, batch.decided_at = Batch.Status.REJECTED, actor, timezone.now()
+        batch.decision_reason = reason[:200]
+        batch.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        audit_record(actor=actor, verb="batch.reject", target=batch, union=batch.union, request=request,
+                     changes={"status": (Batch.Status.COMPUTED, Batch.Status.REJECTED), "reason": (None, reason),
+                              "withdrawn": (None, withdrawn)})  # fmt: skip
+        return batch
+
+
+# Bank files.
+
+BANK_COLUMNS = ["参考号", "收款人姓名", "银行卡号", "金额", "开户银行", "摘要"]
+
+
+def bank_file_rows(*, batch: Batch, bank: str):
+    payments = (
+        Payment.objects.filter(batch=batch, bank_name=bank, status__in=[Payment.Status.APPROVED,
+                                                                          Payment.Status.EXPORTED])
+        .select_related("entitlement__program").order_by("id")
+    )  # fmt: skip
+    for p in payments.iterator(chunk_size=2000):
+        yield [p.reference, p.payee_name, p.card_number, f"{p.amount:.2f}", p.bank_name,
+               f"{batch.period} {p.entitlement.program.name}"]  # fmt: skip
+
+
+def bank_file(*, actor: User, batch_id: int, bank: str, fmt: str, request=None) -> tuple[bytes, str]:
+    """The bank's payment file (.xlsx or .csv) for one bank; each download is an audit event."""
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
+        _require(actor, batch.union, APPROVERS + CENTRE, _("下载银行文件"))
+        if batch.status not in (Batch.Status.APPROVED, Batch.Status.EXPORTED, Batch.Status.RECONCILED):
+            raise ValidationError(_("批次审批后才能下载银行文件。"))
+        rows = list(bank_file_rows(batch=batch, bank=bank))
+        if not rows:
+            raise ValidationError(_("该银行没有待发放的记录。"))
+        Payment.objects.filter(batch=batch, bank_name=bank, status=Payment.Status.APPROVED).update(
+            status=Payment.Status.EXPORTED)  # fmt: skip
+        if batch.status == Batch.Status.APPROVED:
+            batch.status = Batch.Status.EXPORTED
+            batch.save(update_fields=["status"])
+        audit_record(actor=actor, verb="batch.bank_file", target=batch, union=batch.union, request=request,
+                     changes={"bank": (None, bank), "rows": (None, len(rows)), "format": (None, fmt)})  # fmt: skip
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(BANK_COLUMNS)
+        writer.writerows(rows)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv"
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("代发明细")
+    sheet.append(BANK_COLUMNS)
+    for row in rows:
+        sheet.append(row)  # card numbers stay text: no scientific notation, no formula
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# Reconciliation.
+
+
+@dataclass
+class ReconcileResult:
+    paid: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+RESULT_PAID = {"成功", "已到账", "success", "paid", "ok"}
+RESULT_FAILED = {"失败", "退回", "failed", "fail", "rejected"}
+
+
+def _read_result_rows(upload) -> list[list[str]]:
+    name = (getattr(upload, "name", "") or "").lower()
+    data = upload.read()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:  # noqa: BLE001 — any unreadable workbook gets the same answer
+            raise ValidationError(_("无法读取该 Excel 文件，请确认是银行返回的 .xlsx 结果文件。")) from exc
+        return [["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("无法识别文件编码，请上传 UTF-8 或 GBK 编码的 CSV。")) from exc
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> ReconcileResult:
+    """Apply the bank's result file: each payment becomes paid or failed (with a reversing ledger
+    entry). Every row is checked first; nothing is applied unless all rows are valid."""
+    if upload.size > 20 * 1024 * 1024:
+        raise ValidationError(_("结果文件超过 20 MB。"))
+    rows = _read_result_rows(upload)
+    if not rows or "参考号" not in rows[0] or "结果" not in rows[0]:
+        raise ValidationError(_("结果文件第一行应包含“参考号”和“结果”两列。"))
+    header = rows[0]
+    ref_col, result_col = header.index("参考号"), header.index("结果")
+    reason_col = header.index("原因") if "原因" in header else None
+    result = ReconcileResult()
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
+        _require(actor, batch.union, APPROVERS + CENTRE, _("对账"))
+        if batch.status not in (Batch.Status.EXPORTED, Batch.Status.RECONCILED):
+            raise ValidationError(_("请先下载并报送银行文件，再上传结果。"))
+        payments = {p.reference: p for p in Payment.objects.select_for_update().filter(batch=batch)}
+        outcomes = []
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(row):
+                continue
+            reference = row[ref_col] if ref_col < len(row) else ""
+            verdict = (row[result_col] if result_col < len(row) else "").lower()
+            payment = payments.get(reference)
+            if payment is None:
+                result.errors.append(_("第 %(n)d 行：参考号 %(r)s 不属于本批次。") % {"n": number, "r": reference[:30]})
+                continue
+            if verdict in RESULT_PAID:
+                outcome = Payment.Status.PAID
+            elif verdict in RESULT_FAILED:
+                outcome = Payment.Status.FAILED
+            else:
+                result.errors.append(_("第 %(n)d 行：结果“%(v)s”无法识别，应为“成功”或“失败”。")
+                                     % {"n": number, "v": verdict[:20]})  # fmt: skip
+                continue
+            if payment.status in (Payment.Status.PAID, Payment.Status.FAILED) and payment.status != outcome:
+                result.errors.append(_("第 %(n)d 行：%(r)s 已对账为“%(s)s”，不能改为其他结果。")
+                                     % {"n": number, "r": reference, "s": payment.get_status_display()})  # fmt: skip
+                continue
+            if payment.status not in (Payment.Status.EXPORTED, outcome):
+                result.errors.append(_("第 %(n)d 行：%(r)s 尚未报送银行。") % {"n": number, "r": reference})
+                continue
+            reason = row[reason_col] if reason_col is not None and reason_col < len(row) else ""
+            outcomes.append((payment, outcome, reason))
+        if result.errors:
+            return result
+        account = _account(batch.union, parse_quarter(batch.period).year)
+        now = timezone.now()
+        for payment, outcome, reason in outcomes:
+            if payment.status == outcome:
+                continue  # the same file uploaded twice changes nothing
+            payment.status, payment.settled_at, payment.failure_reason = outcome, now, reason[:200]
+            payment.save(update_fields=["status", "settled_at", "failure_reason"])
+            if outcome == Payment.Status.FAILED:
+                Entitlement.objects.filter(pk=payment.entitlement_id).update(
+                    awaiting_payment=True, failed_card=payment.card_number)  # fmt: skip
+                LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.REVERSAL, amount=payment.amount,
+                                           batch=batch, payment=payment, created_by=actor,
+                                           memo=_("%(r)s 发放失败冲回：%(w)s") % {"r": payment.reference,
+                                                                             "w": reason[:100]})  # fmt: skip
+                result.failed += 1
+            else:
+                result.paid += 1
+        if not Payment.objects.filter(
+            batch=batch, status__in=[Payment.Status.APPROVED, Payment.Status.EXPORTED]
+        ).exists():
+            batch.status = Batch.Status.RECONCILED
+            batch.save(update_fields=["status"])
+        audit_record(actor=actor, verb="batch.reconcile", target=batch, union=batch.union, request=request,
+                     changes={"paid": (None, result.paid), "failed": (None, result.failed)})  # fmt: skip
+    return result
+
+
+# The ledger.
+
+
+def budget_allocate(*, actor: User, union: Union, year: int, amount: Decimal, memo: str, request=None) -> LedgerEntry:
+    """Put budget into a union's fund for a year (a positive, append-only entry)."""
+    _require(actor, union, APPROVERS, _("拨入预算"))
+    if amount is None or amount <= 0:
+        raise ValidationError(_("拨入金额必须大于 0。"))
+    if amount > Decimal("1000000000"):
+        raise ValidationError(_("拨入金额过大，请核对。"))
+    with transaction.atomic():
+        account = _account(union, year)
+        entry = LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.ALLOCATION, amount=amount,
+                                           memo=(memo or _("预算拨入"))[:200], created_by=actor)  # fmt: skip
+        audit_record(actor=actor, verb="ledger.allocate", target=account, union=union, request=request,
+                     changes={"amount": (None, str(amount))})  # fmt: skip
+    return entry
+
+
+# One-off grants.
+
+
+def grant_apply(*, actor: User, household: Household, program: Program, amount: Decimal, reason: str,
+                self_paid: Decimal | None = None, request=None) -> Grant:  # fmt: skip
+    """Apply for a one-off grant (medical aid capped at the self-paid share) for a filed household."""
+    _require(actor, household.union, (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF), _("申请一次性救助"))
+    if household.status != Status.FILED:
+        raise ValidationError(_("只有已建档的家庭可以申请一次性救助。"))
+    if program.kind != ProgramKind.ON_APPLICATION:
+        raise ValidationError(_("该项目不接受申请。"))
+    if not household.union.path.startswith(program.fund_union.path):
+        raise ValidationError(_("该项目的资金不覆盖这个家庭所在的工会。"))
+    if amount is None or amount <= 0:
+        raise ValidationError(_("申请金额必须大于 0。"))
+    if self_paid is not None and amount > self_paid:
+        raise ValidationError(_("医疗救助金额不能超过个人自付部分（%(s)s 元）。") % {"s": self_paid})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写申请理由。"))
+    with transaction.atomic():
+        grant = Grant.objects.create(household=household, program=program, amount=amount, self_paid=self_paid,
+                                     reason=reason[:200], applied_by=actor)  # fmt: skip
+        audit_record(actor=actor, verb="grant.apply", target=household, request=request,
+                     changes={"grant": (None, f"{program.name} {amount}")})  # fmt: skip
+    return grant
+
+
+def grant_decide(*, actor: User, grant_id: int, approve: bool, reason: str = "", request=None) -> Grant:
+    with transaction.atomic():
+        grant = Grant.objects.select_for_update().select_related("household__union", "program").get(pk=grant_id)
+        _require(actor, grant.household.union, APPROVERS, _("审批一次性救助"))
+        if grant.applied_by_id == actor.pk:
+            raise PermissionDenied(_("您提交了这个申请，不能自己审批。"))
+        if grant.status != Grant.Status.APPLIED:
+            raise ValidationError(_("该申请已处理（%(s)s）。") % {"s": grant.get_status_display()})
+        if not approve and not (reason or "").strip():
+            raise ValidationError(_("不批准时请写明原因。"))
+        grant.status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
+        grant.decided_by, grant.decided_at, grant.decision_reason = actor, timezone.now(), (reason or "")[:200]
+        grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        audit_record(actor=actor, verb="grant.approve" if approve else "grant.reject", target=grant.household,
+                     request=request, changes={"grant": (None, f"{grant.program.name} {grant.amount}")})  # fmt: skip
+    return grant
+
+
+# Standards.
+
+
+def program_standard_create(*, actor: User, program: Program, data: dict, request=None) -> ProgramStandard:
+    """A new dated figure for a program; figures in force are never edited."""
+    _require(actor, program.fund_union, CENTRE, _("调整发放标准"))
+    try:
+        with transaction.atomic():
+            standard = ProgramStandard.objects.create(program=program, created_by=actor, **data)
+            audit_record(actor=actor, verb="program_standard.create", target=standard, union=program.fund_union,
+                         request=request, changes={k: (None, str(v)) for k, v in data.items()})  # fmt: skip
+    except IntegrityError as exc:
+        raise ValidationError(_("该项目在这一天已有同一类别的标准。")) from exc
+    return standard
+
+
+def parse_amount(text: str) -> Decimal:
+    try:
+        value = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(_("金额格式不正确。")) from exc
+    return value
+
+
+def user_is_approver(user) -> bool:
+    return user_has_role(user, *APPROVERS)

@@ -1,0 +1,152 @@
+"""What every work-study service shares: money, the tier order, guards, locks and the matching inputs."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from cases.models import Status, Tier, WorkStatus
+from hardship.access import user_has_role
+from hardship.models import Union, User
+
+from .. import explain, matching
+from ..models import (
+    PLACEMENT_TRANSITIONS,
+    Application,
+    ApplicationKind,
+    Enterprise,
+    Placement,
+    Position,
+    PositionStatus,
+    SafetyClass,
+    Season,
+)
+from ..roles import MANAGERS, contact_enterprise_ids, manages
+
+# Matching order: 特困, 深度, 相对, then every other filed household (意外致困 …), 优秀学生 last.
+TIER_GROUP = {Tier.EXTREME: 0, Tier.DEEP: 1, Tier.RELATIVE: 2}
+OTHER_GROUP, OUTSTANDING_GROUP = 3, 4
+ENTERPRISE_FIELDS = (
+    "name", "credit_code", "address", "contact_name", "contact_phone", "agreement_signed_on", "agreement_number",
+    "insurer", "insurance_policy", "insurance_valid_from", "insurance_valid_until", "is_active",
+)  # fmt: skip
+POSITION_FIELDS = (
+    "title", "place", "places", "pay", "hours_per_day", "safety_class", "min_age", "school_levels",
+    "field_of_study", "description",
+)  # fmt: skip
+MINOR_MAX_HOURS = 8
+CENT = Decimal("0.01")
+
+
+def money(value: Any) -> Decimal:
+    """Money from a string or Decimal, rounded to the fen once, here."""
+    try:
+        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(_("请填写有效的金额。")) from exc
+    if not amount.is_finite():
+        raise ValidationError(_("请填写有效的金额。"))
+    return amount
+
+
+def group_of(application: Application) -> int:
+    if application.kind == ApplicationKind.OUTSTANDING:
+        return OUTSTANDING_GROUP
+    return TIER_GROUP.get(application.household.tier, OTHER_GROUP)
+
+
+# ---------------------------------------------------------------- guards
+
+
+def require_manager(actor: User, union: Union) -> None:
+    if not user_has_role(actor, *MANAGERS):
+        raise PermissionDenied(_("只有帮扶中心工作人员可以进行此操作。"))
+    if not manages(actor, union):
+        raise PermissionDenied(_("该工会不在您的辖区内。"))
+
+
+def require_for_enterprise(actor: User, enterprise: Enterprise) -> None:
+    """The enterprise's own contact, or centre staff over its union, may act for it."""
+    if enterprise.pk in contact_enterprise_ids(actor) or manages(actor, enterprise.union):
+        return
+    raise PermissionDenied(_("您不能代表该企业操作。"))
+
+
+def lock_season(season_id: int) -> Season:
+    try:
+        return Season.objects.select_for_update(of=("self",)).select_related("union").get(pk=season_id)
+    except Season.DoesNotExist as exc:
+        raise ValidationError(_("找不到该假期。")) from exc
+
+
+def require_editable(season: Season) -> None:
+    if not season.editable:
+        raise ValidationError(
+            _("%(season)s的匹配结果已发布（当前状态：%(status)s），岗位和报名不能再变动。")
+            % {"season": season, "status": season.get_status_display()}
+        )
+
+
+def move_season(season: Season, to: str, action: str) -> str:
+    if not season.can_become(to):
+        raise ValidationError(
+            _("%(season)s当前状态为“%(status)s”，不能%(action)s。")
+            % {"season": season, "status": season.get_status_display(), "action": action}
+        )
+    old, season.status = season.status, to
+    return old
+
+
+def move_placement(placement: Placement, to: str, action: str) -> str:
+    if to not in PLACEMENT_TRANSITIONS[placement.status]:
+        raise ValidationError(
+            _("该学生的安排当前为“%(status)s”，不能%(action)s。")
+            % {"status": placement.get_status_display(), "action": action}
+        )
+    old, placement.status = placement.status, to
+    return old
+
+
+def age_at_start(application: Application, season: Season) -> int:
+    birth = application.member.birth_date if application.member_id else application.birth_date
+    return matching.age_on(birth, season.starts_on)
+
+
+def opening_for(position: Position, season: Season) -> matching.Opening:
+    return matching.Opening(
+        key=position.pk,
+        places=position.places,
+        min_age=position.effective_min_age(season),
+        adults_only=position.safety_class == SafetyClass.ADULTS_ONLY,
+        school_levels=frozenset(position.school_levels or ()),
+        available=position.status == PositionStatus.OPEN and position.season_id == season.pk,
+    )
+
+
+def exclusion_for(application: Application, age: int, season: Season, preferences: list[int]) -> str:
+    if application.kind == ApplicationKind.HARDSHIP:
+        member, household = application.member, application.household
+        if household.status != Status.FILED:
+            return explain.NOT_FILED
+        if member.removed or not member.is_live or member.work_status != WorkStatus.STUDENT:
+            return explain.NOT_STUDENT
+    if age < season.min_age:
+        return explain.UNDER_AGE
+    if not preferences:
+        return explain.NO_PREFERENCES
+    return ""
+
+
+def candidate_for(application: Application, season: Season, preferences: list[int]) -> matching.Candidate:
+    age = age_at_start(application, season)
+    level = application.member.school_level if application.member_id else application.school_level
+    return matching.Candidate(
+        key=application.pk,
+        group=group_of(application),
+        lottery=matching.lottery(f"season-{season.pk}", application.pk),
+        age=age,
+        school_level=level,
+        preferences=preferences,
+        excluded=exclusion_for(application, age, season, preferences),
+    )
