@@ -92,3 +92,6 @@ class MonthlyIncomeAdmin(admin.ModelAdmin):
     list_display = ["household", "month", "per_capita_income", "recorded_by"]
     raw_id_fields = ["household"]
     readonly_fields = ["recorded_at"]
+
+
+from .support import admin as _support_admin  # noqa: E402, F401  (registers the support models)

@@ -181,3 +181,19 @@ class StandardForm(forms.ModelForm):
         if cleaned.get("dibao_monthly") is not None and cleaned["dibao_monthly"] <= 0:
             self.add_error("dibao_monthly", _("低保标准必须大于 0。"))
         return cleaned
+
+
+class BankAccountForm(forms.Form):
+    bank_name = forms.CharField(label=_("开户银行"), max_length=50)
+    bank_branch = forms.CharField(label=_("开户支行"), max_length=100, required=False)
+    bank_card = forms.CharField(
+        label=_("银行卡号（户主本人）"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_bank_card(self):
+        card = normalise_card_number(self.cleaned_data["bank_card"])
+        validate_card_number(card)
+        return card

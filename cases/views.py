@@ -11,7 +11,7 @@ from hardship.access import role_required, scope_unions, user_has_role
 from hardship.pagination import paginate
 
 from . import selectors, services
-from .forms import AttachmentForm, HouseholdForm, MemberFormSet, StandardForm
+from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm
 from .models import Attachment, Cause, HardshipStandard, Status, Step, Tier
 from .selectors import FILE_READERS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
@@ -53,10 +53,12 @@ def household_list(request):
 
 
 def _int_or_none(value):
+    """A database id from a query string, or None: out-of-range numbers must not reach the database."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None
 
 
 @role_required(*FILE_READERS)
@@ -68,6 +70,9 @@ def household_detail(request, pk: int):
 def _detail_context(request, household, *, unmasked: bool) -> dict:
     from .forms_review import MonthlyIncomeForm
     from .services.review import follow_ups_due
+    from .support.forms import HelpForm
+    from .support.selectors import help_timeline
+    from .support.services import can_record_help
     from .views_review import ui_actions_for
 
     members = list(household.members.all())
@@ -82,9 +87,15 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         else [],
         "monthly_income_form": MonthlyIncomeForm(),
         "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),
+        "can_correct_account": household.status not in services.EDITABLE_STATUSES
+        and household.status != Status.REJECTED
+        and user_has_role(request.user, *FILE_EDITORS),
         "can_record_income": household.status == Status.FILED
         and user_has_role(request.user, "grassroots_staff", "caseworker"),
         "household": household,
+        "help_timeline": help_timeline(household=household),
+        "help_form": HelpForm(),
+        "can_record_help": can_record_help(request.user, household),
         "members": members,
         "attachments": list(household.attachments.all()),
         "history": selectors.household_history(household=household)[:50],
@@ -201,6 +212,32 @@ def household_edit(request, pk: int):
         form = HouseholdForm(instance=household, editing=True, initial={"version": household.version})
         formset = MemberFormSet(prefix="members", initial=initial_members + [{}])
     return render(request, "cases/household_form.html", {"form": form, "formset": formset, "household": household})
+
+
+@role_required(*FILE_EDITORS)
+def bank_account_edit(request, pk: int):
+    """更正收款账户: the one part of a filed file that changes outside the review chain."""
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = BankAccountForm(request.POST or None, initial={
+        "bank_name": household.bank_name, "bank_branch": household.bank_branch, "bank_card": household.bank_card,
+        "version": household.version})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            updated = services.household_bank_account_correct(
+                actor=request.user, household_id=pk, expected_version=form.cleaned_data["version"],
+                bank_name=form.cleaned_data["bank_name"], bank_branch=form.cleaned_data["bank_branch"],
+                bank_card=form.cleaned_data["bank_card"], request=request,
+            )  # fmt: skip
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+            return redirect("cases:household_detail", pk=pk)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("收款账户已更正；发放失败的款项将在下一批次补发。"))
+            _warn_luhn(request, updated)
+            return redirect("cases:household_detail", pk=pk)
+    return render(request, "cases/bank_account_form.html", {"household": household, "form": form})
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,9 @@ from .services import FILE_EDITORS
 
 # The page lists this many problems; the rest are counted, not shown (fix these and upload again).
 ERRORS_SHOWN = 500
+# An export is built inside the request (~0.4 s per 1,000 rows): past this it would outlive the
+# worker's timeout, so the user is asked to narrow the list first.
+EXPORT_MAX_ROWS = 50_000
 
 
 @role_required(*FILE_EDITORS)
@@ -71,6 +74,13 @@ def household_export(request):
     params = _list_params(request.GET)
     households = selectors.household_list(user=request.user, **params)
     count = households.count()
+    if count > EXPORT_MAX_ROWS:
+        messages.warning(
+            request,
+            _("当前列表共 %(n)s 户，超过单次导出上限 %(max)s 户。请先按工会、困难类别或状态筛选后再导出。")
+            % {"n": f"{count:,}", "max": f"{EXPORT_MAX_ROWS:,}"},
+        )
+        return redirect(f"{reverse('cases:household_list')}?{request.GET.urlencode()}")
     data = excel.households_export_xlsx(households=households)
     tops = root_unions(request.user, FILE_READERS)
     audit_record(

@@ -32,6 +32,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("programs/", include("programs.urls")),
     path("workstudy/", include("programs.workstudy.urls")),
+    path("reports/", include("programs.reports.urls")),
+    path("api/", include("hardship.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -52,6 +52,17 @@ def pytest_runtest_setup(item):
         require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
 
 
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language: a request that switched to English leaves the
+    thread's active language behind, and service messages are translated strings."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def tree(db):
     """无锡 → {惠山 → 堰桥 → 海溪公司, 滨湖 → 蠡湖}: enough for own / parent / sibling."""

@@ -1,5 +1,6 @@
 """The household file and its review: one module per part, re-exported here."""
 
+from ..support.models import *  # noqa: E402, F403
 from .households import *  # noqa: F403
 from .households import NOT_LIVE_STATUSES, SERIOUS_HEALTH, attachment_path  # noqa: F401
 from .review import *  # noqa: F403

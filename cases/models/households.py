@@ -189,6 +189,11 @@ class HardshipStandard(models.Model):
         return f"{self.union} {self.effective_from:%Y-%m-%d} 低保 {self.dibao_monthly}"
 
 
+# Conditions of the dashboard's partial date indexes.
+FILED = Q(filed_at__isnull=False)
+EXITED = Q(exited_at__isnull=False)
+
+
 class Household(models.Model):
     """One household's file. The head (户主) is also its first Member row."""
 
@@ -298,9 +303,18 @@ class Household(models.Model):
                 fields=["head_name"], name="household_name_prefix", opclasses=["varchar_pattern_ops"], include=["union"]
             ),
             models.Index(fields=["phone"], name="household_phone_prefix", opclasses=["varchar_pattern_ops"]),
+            # The list's other sorts (per_capita, -per_capita, name), each with -id as the tie-break.
+            models.Index(fields=["per_capita_income", "-id"], name="household_per_capita_id"),
+            models.Index(fields=["head_name", "-id"], name="household_name_id"),
             models.Index(fields=["head_id_number"], name="household_head_id"),
             models.Index(fields=["status", "second_review_org"], name="household_review_queue"),
             models.Index(fields=["next_review_due"], name="household_yearly_due", condition=Q(status="filed")),
+            # The dashboard's files and exits per month and the exit rate: range scans on these dates,
+            # index-only with the union included (partial: most rows of a draft-heavy table have neither).
+            # The dashboard's one GROUP BY status, tier, main_cause: an index-only scan of this.
+            models.Index(fields=["status", "tier", "main_cause"], name="household_dashboard", include=["union"]),
+            models.Index(fields=["filed_at"], name="household_filed_at", include=["union"], condition=FILED),
+            models.Index(fields=["exited_at"], name="household_exited_at", include=["union"], condition=EXITED),
         ]
         constraints = [
             models.UniqueConstraint(

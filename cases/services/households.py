@@ -319,6 +319,46 @@ def household_update(
     return household
 
 
+def household_bank_account_correct(
+    *,
+    actor: User,
+    household_id: int,
+    expected_version: int,
+    bank_name: str,
+    bank_branch: str,
+    bank_card: str,
+    request=None,
+) -> Household:
+    """Correct the payee account of a filed file (the rest of a filed file changes only through review).
+
+    A payment that failed at the bank is re-issued in the next batch once the card differs.
+    """
+    from hardship.identity import validate_card_number
+
+    card = normalise_card_number(bank_card)
+    validate_card_number(card)
+    if not (bank_name or "").strip():
+        raise ValidationError(_("请填写开户银行。"))
+    with transaction.atomic():
+        household = (
+            Household.objects.select_for_update(of=("self",)).select_related("union", "updated_by").get(pk=household_id)
+        )
+        _require_editor(actor, household.union)
+        if household.version != expected_version:
+            raise StaleEdit(household)
+        changes = _apply_household_fields(
+            household, {"bank_name": bank_name.strip(), "bank_branch": (bank_branch or "").strip(), "bank_card": card}
+        )
+        if not changes:
+            return household
+        household.version += 1
+        household.updated_by = actor
+        household.save(update_fields=["bank_name", "bank_branch", "bank_card", "bank_card_luhn_ok", "version",
+                                      "updated_by", "updated_at"])  # fmt: skip
+        audit_record(actor=actor, verb="household.bank_account", target=household, changes=changes, request=request)
+    return household
+
+
 def household_set_live(*, household: Household) -> None:
     """Keep members' is_live in step with the file's status (called by status services)."""
     live = household.status not in NOT_LIVE_STATUSES

@@ -45,6 +45,8 @@ class ReconcileForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
+    # The year is chosen: January's batches need next year's account, which only an allocation opens.
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(label=_("拨入金额（元）"), max_digits=14, decimal_places=2, validators=[_amount_ok],
                                 widget=forms.NumberInput(attrs=AMOUNT_ATTRS))  # fmt: skip
     memo = forms.CharField(label=_("摘要"), max_length=200, required=False)
@@ -54,12 +56,15 @@ class ProgramStandardForm(forms.ModelForm):
     class Meta:
         model = ProgramStandard
         fields = ["effective_from", "tier", "school_level", "amount", "note"]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"}),
+        # <input type="date"> shows only an ISO value; the zh-hans format (2026/07/01) would leave it blank.
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "amount": forms.NumberInput(attrs=AMOUNT_ATTRS)}  # fmt: skip
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
+        # New figures usually take effect at the start of a quarter: the next one is offered.
+        self.fields["effective_from"].initial = quarter_of(timezone.localdate()).next().start
         self.fields["tier"].choices = [c for c in Tier.choices if c[0] != Tier.NONE]
         if program.kind != ProgramKind.STUDENT_YEARLY:
             del self.fields["school_level"]

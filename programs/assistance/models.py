@@ -188,15 +188,18 @@ class Entitlement(models.Model):
     # Indexed by the unique constraint below, which starts with the household.
     household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="+",
                                   db_index=False)  # fmt: skip
-    program = models.ForeignKey(Program, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+")
+    # Looked up through the indexes below (household first; batch with program), not on their own.
+    program = models.ForeignKey(Program, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+",
+                                db_index=False)  # fmt: skip
     period_key = models.CharField(_("期间"), max_length=20)
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="entitlements")
+    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="entitlements",
+                              db_index=False)  # fmt: skip
     amount = models.DecimalField(_("金额"), **MONEY)
     tier = models.CharField(_("困难类别"), max_length=20, choices=Tier.choices)
     # A copy of the household's union for the summary: written with the row, never changed; no
     # database constraint, so the million-row insert does not pay a foreign-key check for it.
     union = models.ForeignKey(Union, verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="+",
-                              db_constraint=False)  # fmt: skip
+                              db_constraint=False, db_index=False)  # fmt: skip
     detail = models.CharField(_("说明"), max_length=200, blank=True)
     # True while no live payment exists: new, held for want of a card, or failed at the bank.
     awaiting_payment = models.BooleanField(_("待发放"), default=True)
@@ -235,7 +238,9 @@ class Payment(models.Model):
     entitlement = models.ForeignKey(
         Entitlement, verbose_name=_("应发记录"), on_delete=models.PROTECT, related_name="payments"
     )
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="payments")
+    # Indexed with the status (payment_batch_status) below.
+    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="payments",
+                              db_index=False)  # fmt: skip
     # A copy of the entitlement's household (no database constraint: see Entitlement.union).
     household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="+",
                                   db_constraint=False)  # fmt: skip

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
+from cases.models import SchoolLevel, Tier
 from hardship.access import role_required, user_has_role
 from hardship.models import Role
 from hardship.pagination import paginate
@@ -32,6 +33,11 @@ def _error_text(exc) -> str:
     return exc.messages[0] if isinstance(exc, ValidationError) else (str(exc) or _("您没有权限执行此操作。"))
 
 
+def _standard_order(standard) -> tuple[int, int]:
+    """特困 before 深度困难 before 相对困难, 小学 before 大学: the order of the choices, not of their codes."""
+    return Tier.values.index(standard.tier), SchoolLevel.values.index(standard.school_level)
+
+
 @role_required(*MONEY_READERS)
 def program_list(request):
     today = timezone.localdate()
@@ -41,7 +47,7 @@ def program_list(request):
         for std in sorted(program.standards.all(), key=lambda s: s.effective_from):
             if std.effective_from <= today:
                 in_force[(std.tier, std.school_level)] = std
-        programs.append((program, sorted(in_force.values(), key=lambda s: (s.tier, s.school_level))))
+        programs.append((program, sorted(in_force.values(), key=_standard_order)))
     return render(request, "programs/program_list.html", {
         "programs": programs, "can_edit": user_has_role(request.user, Role.CENTRE_STAFF)})  # fmt: skip
 
@@ -225,7 +231,7 @@ def ledger(request):
     can_allocate = bool(current) and selectors.approver_unions(request.user).filter(pk=current.union_id).exists()
     return render(request, "programs/ledger.html", {
         "accounts": accounts, "current": current, "page": entries, "can_allocate": can_allocate,
-        "form": AllocateForm()})  # fmt: skip
+        "form": AllocateForm(initial={"year": current.year if current else timezone.localdate().year})})  # fmt: skip
 
 
 @require_POST
@@ -233,18 +239,20 @@ def ledger(request):
 def ledger_allocate(request, pk: int):
     account = selectors.account_get(user=request.user, pk=pk)
     form = AllocateForm(request.POST)
+    target = account.pk
     if not form.is_valid():
         messages.error(request, next(iter(form.errors.values()))[0])
     else:
         try:
-            services.budget_allocate(actor=request.user, union=account.union, year=account.year,
-                                     amount=form.cleaned_data["amount"], memo=form.cleaned_data["memo"],
-                                     request=request)  # fmt: skip
+            entry = services.budget_allocate(actor=request.user, union=account.union, year=form.cleaned_data["year"],
+                                             amount=form.cleaned_data["amount"], memo=form.cleaned_data["memo"],
+                                             request=request)  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
         else:
+            target = entry.account_id
             messages.success(request, _("预算已拨入。"))
-    return redirect(f"{_ledger_url()}?account={account.pk}")
+    return redirect(f"{_ledger_url()}?account={target}")
 
 
 def _ledger_url():

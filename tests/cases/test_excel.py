@@ -370,6 +370,21 @@ def test_export_is_recorded_in_the_audit_log_with_its_row_count(client, tree, st
     assert id_number() not in str(event.changes)  # the searched 身份证号 is masked
 
 
+def test_an_export_too_large_for_one_request_asks_to_narrow_the_list(
+    client, tree, standard, in_scope_user, monkeypatch
+):
+    monkeypatch.setattr("cases.views_excel.EXPORT_MAX_ROWS", 1)
+    existing_household(in_scope_user, tree["company"], head_name="张三")
+    existing_household(in_scope_user, tree["company"], head_name="李四", number=id_number(sequence=103))
+    client.force_login(in_scope_user)
+
+    response = client.get(reverse("cases:household_export"), {"tier": "extreme"}, follow=True)
+
+    assert response.redirect_chain[0][0] == reverse("cases:household_list") + "?tier=extreme"
+    assert "超过单次导出上限" in response.content.decode()
+    assert not AuditEvent.objects.filter(verb="household.export").exists()
+
+
 @pytest.mark.parametrize("params", [{"union": "abc"}, {"union": "99999999999999999999999"}, {"tier": "<script>"}])
 def test_export_ignores_nonsense_filters(client, tree, standard, in_scope_user, params):
     existing_household(in_scope_user, tree["company"])

@@ -420,3 +420,14 @@ def test_the_print_sheet_is_masked(client, tree, standard, grassroots):
     assert "困难职工家庭档案（一户一档）" in body
     assert household.head_id_number not in body
     assert "print.css" in body
+
+
+@pytest.mark.parametrize("union", ["99999999999999999999", "-1", "abc", "0"])
+def test_a_nonsense_union_filter_is_ignored_not_a_server_error(client, tree, standard, grassroots, union):
+    _create(grassroots, tree["company"])
+    client.force_login(grassroots)
+
+    response = client.get(reverse("cases:household_list"), {"union": union})
+
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1

@@ -130,6 +130,8 @@ def _walk(resolver, prefix=""):
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue  # the admin has its own login; checked below
+            if pattern.namespace == "api":
+                continue  # token-authenticated: answers 401 JSON, never a redirect (tests/api)
             ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
             yield from _walk(pattern, ns)
         elif isinstance(pattern, URLPattern) and pattern.name:

@@ -447,3 +447,42 @@ def test_a_fresh_lock_cannot_be_released_but_a_stale_one_can(fund, centre, setti
     batch.refresh_from_db()
     assert (batch.status, batch.lock_token) == (Batch.Status.FAILED, "")
     assert AuditEvent.objects.filter(verb="batch.release_lock", actor=centre).exists()
+
+
+def test_a_filed_households_card_is_corrected_on_its_page_and_the_failed_payment_is_reissued(
+    client, fund, tree, grassroots, centre, approver
+):
+    batch = _approved(fund, tree, grassroots, centre, approver)
+    services.bank_file(actor=approver, batch_id=batch.pk, bank="中国工商银行", fmt="csv")
+    rows = [[p.reference, "失败", "卡号错误"] for p in Payment.objects.all()]
+    services.batch_reconcile(actor=approver, batch_id=batch.pk, upload=_result_file(rows))
+    household = Household.objects.get()
+    client.force_login(grassroots)
+
+    response = client.post(
+        reverse("cases:bank_account_edit", args=[household.pk]),
+        {"bank_name": "中国建设银行", "bank_branch": "无锡分行", "bank_card": "6217 0015 1000 1234 567",
+         "version": household.version},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.bank_card == "6217001510001234567"
+    assert AuditEvent.objects.filter(verb="household.bank_account", actor=grassroots).exists()
+    q3, _ = run(fund, "2026-Q3", centre)
+    assert Payment.objects.filter(batch=q3, entitlement__period_key="2026-Q2").count() == 2
+
+
+def test_a_stale_account_correction_is_refused(client, fund, tree, grassroots):
+    household = filed(grassroots, tree["company"])
+    client.force_login(grassroots)
+
+    response = client.post(
+        reverse("cases:bank_account_edit", args=[household.pk]),
+        {"bank_name": "中国建设银行", "bank_card": "6217001510001234567", "version": household.version - 1},
+        follow=True,
+    )
+
+    assert "没有保存" in response.content.decode()
+    household.refresh_from_db()
+    assert household.bank_card == "6222021234567890128"

@@ -48,29 +48,21 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 # Plain strings: enum member access is measurable at a million households.
-SELF, SPOUSE, CHILD, PARENT = (str(r.value) for r in (Relation.SELF, Relation.SPOUSE, Relation.CHILD, Relation.PARENT))
-HEALTHY, CHRONIC = str(Health.HEALTHY.value), str(Health.CHRONIC.value)
-SERIOUS = tuple(str(h.value) for h in SERIOUS_HEALTH)
-NO_DISABILITY = str(Disability.NONE.value)
-DISABILITIES = tuple(str(d.value) for d in Disability if d != Disability.NONE)
-EMPLOYED, FLEXIBLE, UNEMPLOYED, RETIRED, STUDENT, PRESCHOOL, UNABLE, OTHER_WORK = (
-    str(w.value)
-    for w in (
-        WorkStatus.EMPLOYED, WorkStatus.FLEXIBLE, WorkStatus.UNEMPLOYED, WorkStatus.RETIRED, WorkStatus.STUDENT,
-        WorkStatus.PRESCHOOL, WorkStatus.UNABLE, WorkStatus.OTHER,
-    )
-)  # fmt: skip
-KINDERGARTEN, PRIMARY, JUNIOR, SENIOR, UNIVERSITY = (
-    str(s.value)
-    for s in (SchoolLevel.KINDERGARTEN, SchoolLevel.PRIMARY, SchoolLevel.JUNIOR, SchoolLevel.SENIOR,
-              SchoolLevel.UNIVERSITY)
-)  # fmt: skip
-INSURED_AT_WORK, RESIDENT_INSURANCE, UNINSURED = (
-    str(m.value) for m in (MedicalInsurance.EMPLOYEE, MedicalInsurance.RESIDENT, MedicalInsurance.NONE)
-)
-RENTED, PUBLIC_HOUSING = str(Housing.RENTED.value), str(Housing.PUBLIC.value)
-NO_TIER = str(Tier.NONE.value)
-FILED = tuple(str(s.value) for s in (Status.FILED, Status.EXITED, Status.REOPENED))
+SELF, SPOUSE, CHILD, PARENT = Relation.SELF.value, Relation.SPOUSE.value, Relation.CHILD.value, Relation.PARENT.value
+HEALTHY, CHRONIC = Health.HEALTHY.value, Health.CHRONIC.value
+SERIOUS = tuple(h.value for h in SERIOUS_HEALTH)
+NO_DISABILITY = Disability.NONE.value
+DISABILITIES = tuple(d.value for d in Disability if d != Disability.NONE)
+EMPLOYED, FLEXIBLE, UNEMPLOYED = WorkStatus.EMPLOYED.value, WorkStatus.FLEXIBLE.value, WorkStatus.UNEMPLOYED.value
+RETIRED, STUDENT, PRESCHOOL = WorkStatus.RETIRED.value, WorkStatus.STUDENT.value, WorkStatus.PRESCHOOL.value
+UNABLE, OTHER_WORK = WorkStatus.UNABLE.value, WorkStatus.OTHER.value
+KINDERGARTEN, PRIMARY, JUNIOR = SchoolLevel.KINDERGARTEN.value, SchoolLevel.PRIMARY.value, SchoolLevel.JUNIOR.value
+SENIOR, UNIVERSITY = SchoolLevel.SENIOR.value, SchoolLevel.UNIVERSITY.value
+INSURED_AT_WORK, RESIDENT_INSURANCE = MedicalInsurance.EMPLOYEE.value, MedicalInsurance.RESIDENT.value
+UNINSURED = MedicalInsurance.NONE.value
+RENTED, PUBLIC_HOUSING = Housing.RENTED.value, Housing.PUBLIC.value
+NO_TIER = Tier.NONE.value
+FILED = (Status.FILED.value, Status.EXITED.value, Status.REOPENED.value)
 NOT_LIVE = tuple(str(s) for s in NOT_LIVE_STATUSES)
 
 
@@ -93,8 +85,8 @@ HOUSING = _weighted(
 )
 ADULT_WORK = _weighted(((EMPLOYED, 50), (FLEXIBLE, 22), (UNEMPLOYED, 18), (UNABLE, 6), (OTHER_WORK, 4)))
 CHILDREN = _weighted(((0, 20), (1, 50), (2, 25), (3, 5)))
-SUDDEN_EVENTS = ((str(Cause.ACCIDENT.value), "交通事故"), (str(Cause.ACCIDENT.value), "工伤事故"),
-                 (str(Cause.NATURAL_DISASTER.value), "暴雨内涝"), (str(Cause.ACCIDENT.value), "家中火灾"))  # fmt: skip
+SUDDEN_EVENTS = ((Cause.ACCIDENT.value, "交通事故"), (Cause.ACCIDENT.value, "工伤事故"),
+                 (Cause.NATURAL_DISASTER.value, "暴雨内涝"), (Cause.ACCIDENT.value, "家中火灾"))  # fmt: skip
 SCHOOL_COST = {KINDERGARTEN: (3000, 8000), PRIMARY: (500, 2000), JUNIOR: (800, 3000), SENIOR: (3000, 8000),
                UNIVERSITY: (8000, 18000)}  # fmt: skip
 INCOME_FIELDS = ("income_wages", "income_business", "income_property", "income_transfer", "income_pension",
@@ -358,16 +350,16 @@ class HouseholdGenerator:
         if sudden_event:
             facts.append(sudden_event[0])
         if any(p["health"] in SERIOUS for p in people):
-            facts.append(str(Cause.SERIOUS_ILLNESS.value))
+            facts.append(Cause.SERIOUS_ILLNESS.value)
         if head["work_status"] == UNEMPLOYED:
-            facts.append(str(rng.choice((Cause.LAID_OFF, Cause.ABLE_UNEMPLOYED)).value))
+            facts.append(rng.choice((Cause.LAID_OFF, Cause.ABLE_UNEMPLOYED)).value)
         if head["work_status"] == UNABLE or head["disability"] != NO_DISABILITY:
-            facts.append(str(Cause.NO_WORK_ABILITY.value))
+            facts.append(Cause.NO_WORK_ABILITY.value)
         if any(p["school_level"] for p in people):
-            facts.append(str(Cause.SCHOOLING.value))
+            facts.append(Cause.SCHOOLING.value)
         if any(p["medical_insurance"] == UNINSURED for p in people):
-            facts.append(str(Cause.NO_SOCIAL_INSURANCE.value))
-        facts = list(dict.fromkeys(facts)) or [str(rng.choice((Cause.OTHER, Cause.INSURANCE_NOT_PAID)).value)]
+            facts.append(Cause.NO_SOCIAL_INSURANCE.value)
+        facts = list(dict.fromkeys(facts)) or [rng.choice((Cause.OTHER, Cause.INSURANCE_NOT_PAID)).value]
         return {"main_cause": facts[0], "secondary_causes": facts[1:4]}
 
     def _bank(self) -> dict:

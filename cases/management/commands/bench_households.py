@@ -109,7 +109,7 @@ class Command(BaseCommand):
         surname = surname or newest["head_name"][:1]
         district = Union.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path").first()
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-        self.log(f"{households:,} households; vendor {connection.vendor}; searching {surname!r}; load {load}")
+        self.log(f"{households:,} households; {connection.vendor}; searching {surname!r}; load average {load}")
         if not _has_statistics():
             self.log("  WARNING: cases_household has never been analysed: the planner is guessing (run ANALYZE).")
 
@@ -153,6 +153,7 @@ class Command(BaseCommand):
             "import_10k_s": round(import_seconds, 2),
             "import_rows": imported_rows,
             "import_households": imported_households,
+            "load_1m": round(load, 2) if load is not None else None,
         }
 
     def log(self, message: str) -> None:

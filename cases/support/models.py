@@ -1,0 +1,167 @@
+"""Non-cash help, mutual medical cover (互助保障) and the 创业贷 interest subsidy on a household file."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..models.households import Household, Member
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+# The largest 创业贷 the union subsidises (元).
+LOAN_CAP = Decimal("300000")
+
+__all__ = [
+    "BenchmarkRate",
+    "HelpKind",
+    "MutualCoverClaim",
+    "MutualCoverEnrolment",
+    "MutualCoverPlan",
+    "NonCashHelp",
+    "StartupLoan",
+]
+
+
+class HelpKind(models.TextChoices):
+    JOB_REFERRAL = "job_referral", _("就业推荐（春风行动/4050）")
+    TRAINING = "training", _("技能培训")
+    LEGAL_AID = "legal_aid", _("法律援助")
+    MENTORING = "mentoring", _("结对帮扶")
+    PSYCHOLOGICAL = "psychological", _("心理服务")
+    WISH = "wish", _("小心愿圆梦")
+    GOODS = "goods", _("物资慰问")
+
+
+class NonCashHelp(models.Model):
+    """One piece of help that is not money paid to the card: a job referral, a course, a mentor, goods."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="non_cash_help"
+    )
+    kind = models.CharField(_("帮扶方式"), max_length=20, choices=HelpKind.choices)
+    given_on = models.DateField(_("日期"))
+    mentor_name = models.CharField(_("结对人"), max_length=50, blank=True)
+    goods_value = models.DecimalField(_("物资价值（元）"), null=True, blank=True, **MONEY)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("非现金帮扶")
+        verbose_name_plural = _("非现金帮扶")
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goods_value__isnull=True) | Q(goods_value__gte=0), name="help_goods_value_non_negative"
+            ),
+            models.CheckConstraint(condition=~Q(kind="mentoring") | ~Q(mentor_name=""), name="help_mentor_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.given_on}"
+
+
+class MutualCoverPlan(models.Model):
+    """A 职工互助保障 plan (e.g. 在职职工住院医疗互助保障计划)."""
+
+    name = models.CharField(_("保障计划"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("互助保障计划")
+        verbose_name_plural = _("互助保障计划")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MutualCoverEnrolment(models.Model):
+    """A member enrolled in a plan for a year; once per member, plan and year."""
+
+    member = models.ForeignKey(Member, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(MutualCoverPlan, verbose_name=_("保障计划"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办理人"), on_delete=models.PROTECT, related_name="+"
+    )
+    enrolled_at = models.DateTimeField(_("办理时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("互助保障参保")
+        verbose_name_plural = _("互助保障参保")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "plan", "year"],
+                name="mutual_cover_once_a_year",
+                violation_error_message=_("该成员本年度已参加此保障计划。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.plan} {self.year}"
+
+
+class MutualCoverClaim(models.Model):
+    """A claim paid under an enrolment (互助保障赔付)."""
+
+    enrolment = models.ForeignKey(
+        MutualCoverEnrolment, verbose_name=_("参保记录"), on_delete=models.PROTECT, related_name="claims"
+    )
+    amount = models.DecimalField(_("赔付金额"), **MONEY)
+    paid_on = models.DateField(_("赔付日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("互助保障赔付")
+        verbose_name_plural = _("互助保障赔付")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="mutual_claim_amount_positive")]
+
+
+class BenchmarkRate(models.Model):
+    """The loan benchmark rate (贷款基准利率) in force from a date; a change is a new row."""
+
+    effective_from = models.DateField(_("生效日期"), unique=True)
+    rate_percent = models.DecimalField(_("年利率（%）"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("贷款基准利率")
+        verbose_name_plural = _("贷款基准利率")
+        ordering = ["-effective_from"]
+        constraints = [models.CheckConstraint(condition=Q(rate_percent__gt=0), name="benchmark_rate_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from:%Y-%m-%d} {self.rate_percent}%"
+
+
+class StartupLoan(models.Model):
+    """A 创业贷 taken by the household; the union subsidises its interest for two years."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="startup_loans"
+    )
+    amount = models.DecimalField(_("贷款金额（元）"), **MONEY)
+    start_date = models.DateField(_("放款日期"))
+    lender = models.CharField(_("贷款银行"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("创业贷")
+        verbose_name_plural = _("创业贷")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=LOAN_CAP),
+                name="startup_loan_amount_capped",
+                violation_error_message=_("创业贷金额须大于 0 且不超过 300,000 元。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.amount}"

@@ -1,0 +1,46 @@
+"""What the API shows: personal data masked (身份证号, 银行卡号, phone), never in clear."""
+
+from rest_framework import serializers
+
+from cases.models import Household
+from hardship.masking import mask_card, mask_id_number, mask_phone
+from programs.assistance.models import Payment
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    head_id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    bank_card = serializers.SerializerMethodField()
+    union_name = serializers.CharField(source="union.name", read_only=True)
+    status_label = serializers.CharField(read_only=True)
+    tier_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "file_number", "head_name", "head_id_number", "phone", "bank_card", "status",
+                  "status_label", "tier", "tier_label", "union", "union_name", "member_count",
+                  "per_capita_income", "filed_at", "exited_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_head_id_number(self, obj: Household) -> str:
+        return mask_id_number(obj.head_id_number)
+
+    def get_phone(self, obj: Household) -> str:
+        return mask_phone(obj.phone)
+
+    def get_bank_card(self, obj: Household) -> str:
+        return mask_card(obj.bank_card)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="entitlement.program.name", read_only=True)
+    period = serializers.CharField(source="entitlement.period_key", read_only=True)
+    batch_period = serializers.CharField(source="batch.period", read_only=True)
+    card_number = serializers.CharField(source="card_masked", read_only=True)
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "reference", "program", "period", "batch_period", "amount", "status", "card_number",
+                  "settled_at"]  # fmt: skip
+        read_only_fields = fields

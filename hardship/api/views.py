@@ -1,0 +1,30 @@
+"""Read-only endpoints. Every queryset starts from the scoped selector: another union's file is a 404."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+
+from cases.selectors import household_queryset
+from programs.assistance.models import Payment
+
+from .serializers import HouseholdSerializer, PaymentSerializer
+
+
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+    """Household files in the token user's unions and below."""
+
+    serializer_class = HouseholdSerializer
+
+    def get_queryset(self):
+        return household_queryset(user=self.request.user).select_related("union").order_by("-id")
+
+    @extend_schema(responses=PaymentSerializer(many=True))
+    @action(detail=True)
+    def payments(self, request, pk=None):
+        """The household's payments (any status), newest first."""
+        household = self.get_object()  # scoped: 404 outside the user's unions
+        payments = (
+            Payment.objects.filter(household=household).select_related("entitlement__program", "batch").order_by("-id")
+        )
+        page = self.paginate_queryset(payments)
+        return self.get_paginated_response(PaymentSerializer(page, many=True).data)

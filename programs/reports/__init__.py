@@ -1,0 +1,1 @@
+"""The dashboard (数据看板), the quarterly and yearly returns as .xlsx: reads only, scoped to the user's unions."""
