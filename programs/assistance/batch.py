@@ -87,6 +87,10 @@ def _least(a: str, b: str) -> str:
     return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
 
 
+def _greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
+
+
 def _case_by_tier(amounts: dict[str, Decimal], column: str = "h.tier") -> tuple[str, list]:
     if not amounts:
         return "0", []
@@ -97,9 +101,8 @@ def _case_by_tier(amounts: dict[str, Decimal], column: str = "h.tier") -> tuple[
     return f"(CASE {column} {whens} ELSE 0 END)", params
 
 
-def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal], quarter: Quarter,
-                cap_per_person: Decimal | None) -> tuple[str, list]:  # fmt: skip
-    """The SQL expression of one household's amount for ``program`` (alias h = household)."""
+def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal]) -> tuple[str, list]:
+    """One household's amount for ``program`` before the yearly cap (alias h = household)."""
     if program.kind == ProgramKind.STUDENT_YEARLY:
         whens, params = [], []
         for (tier, level), amount in amounts.items():
@@ -116,44 +119,89 @@ def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal], quart
     expression, params = _case_by_tier(per_tier)
     if program.kind == ProgramKind.MONTHLY:
         expression = f"({expression} * 3)"  # three months, paid with the quarter
-    if program.living_aid and cap_per_person is not None:
-        # The year's 生活救助 total never exceeds the 低保 annual total of the household.
-        already = (
-            "(SELECT COALESCE(SUM(e.amount), 0) FROM programs_entitlement e JOIN programs_program p "
-            "ON p.id = e.program_id WHERE e.household_id = h.id AND p.living_aid "
-            "AND (e.period_key = %s OR e.period_key LIKE %s))"
-        )
-        room = f"(CAST(%s AS NUMERIC) * h.member_count - {already})"
-        expression = _least(expression, room)
-        params = [*params, cap_per_person, str(quarter.year), f"{quarter.year}-Q%"]
     return expression, params
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The SQL of one batch: every due program's amount, computed for one id range at a time."""
+
+    select: str  # (hid, program_id, period_key, tier, union_id, no_card, value) of every new entitlement
+    before: list  # the parameters before the id range's two, and after them
+    after: list
+
+    @classmethod
+    def build(cls, *, due: list[tuple[Program, str]], on, quarter: Quarter, cap_per_person: Decimal | None,
+              path: str) -> "Plan":  # fmt: skip
+        rows, row_params, raw_whens, raw_params = [], [], [], []
+        living_due = False
+        for order, (program, key) in enumerate(due):
+            sql, params = _amount_sql(program, standards_in_force(program, on))
+            living = bool(program.living_aid and cap_per_person is not None)
+            living_due = living_due or living
+            rows.append("SELECT %s AS program_id, %s AS period_key, %s AS ord, %s AS living")
+            row_params += [program.pk, key, order, living]
+            raw_whens.append(f"WHEN %s THEN {sql}")
+            raw_params += [program.pk, *params]
+        if not rows:
+            return cls(select="", before=[], after=[])
+        # The year's 生活救助 already owed (earlier quarters, or this one's before an interruption).
+        if living_due:
+            already = (
+                "(SELECT COALESCE(SUM(e.amount), 0) FROM programs_entitlement e JOIN programs_program p "
+                "ON p.id = e.program_id WHERE e.household_id = h.id AND p.living_aid "
+                "AND (e.period_key = %s OR e.period_key LIKE %s))"
+            )
+            room, room_params = f"(CAST(%s AS NUMERIC) * h.member_count - {already})", [
+                cap_per_person, str(quarter.year), f"{quarter.year}-Q%"]  # fmt: skip
+        else:
+            room, room_params = "0", []
+        fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # evaluate each subquery once
+        # Inside one household, living-aid programs fill the room in program order: each gets
+        # LEAST(its amount, what the earlier ones left), the earlier ones' raw amounts summed by a window.
+        before = ("COALESCE(SUM(CASE WHEN c.living THEN c.raw ELSE 0 END) OVER (PARTITION BY c.hid ORDER BY c.ord "
+                  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)")  # fmt: skip
+        capped = f"CASE WHEN c.living THEN {_least('c.raw', _greatest(f'c.room - {before}', '0'))} ELSE c.raw END"
+        select = (
+            f"SELECT c.hid, c.program_id, c.period_key, c.tier, c.union_id, c.no_card, {capped} AS value FROM ("
+            "  SELECT h.hid, h.tier, h.union_id, h.no_card, h.room, d.program_id, d.period_key, d.ord, d.living,"
+            f"   CASE d.program_id {' '.join(raw_whens)} ELSE 0 END AS raw"
+            f"  FROM (SELECT h.id AS hid, h.id, h.tier, h.union_id, h.member_count, h.bank_card = '' AS no_card,"
+            f"    {room} AS room FROM cases_household h"
+            "    WHERE h.id >= %s AND h.id < %s AND h.status = %s AND h.tier <> %s"
+            f"    AND h.union_id IN (SELECT u.id FROM hardship_union u WHERE u.path LIKE %s){fence}) h"
+            f"  CROSS JOIN ({' UNION ALL '.join(rows)}) d"
+            # Already entitled (an earlier or interrupted run): skipped by one index probe. Should two
+            # runs ever race past the lock, the unique constraint refuses the second row and that run fails.
+            "  WHERE NOT EXISTS (SELECT 1 FROM programs_entitlement x WHERE x.household_id = h.hid"
+            "                    AND x.period_key = d.period_key AND x.program_id = d.program_id)"
+            ") c"
+        )
+        return cls(
+            select=f"SELECT * FROM ({select}) v WHERE v.value > 0",
+            before=[*raw_params, *room_params],
+            after=[Status.FILED, Tier.NONE, f"{path}%", *row_params],
+        )
+
+    def params(self, lo: int, hi: int) -> list:
+        return [*self.before, lo, hi, *self.after]
 
 
 PAYMENT_COLUMNS = ("entitlement_id, batch_id, household_id, amount, status, payee_name, bank_name, card_number, "
                    "failure_reason")  # fmt: skip
 
 
-def _insert_entitlements(*, batch: Batch, program: Program, key: str, amount_sql: str, amount_params: list,
-                         lo: int, hi: int, path: str, now) -> int:  # fmt: skip
-    """Entitlements of one program for one id range, and — in the same transaction — a payment for
-    each one whose household has a card (the others wait, marked ``awaiting_payment``)."""
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # compute each amount once
+def _insert_entitlements(*, batch: Batch, plan: Plan, lo: int, hi: int, now) -> int:
+    """Every due program's entitlements for one id range in one statement, and — in the same
+    transaction — a payment for each one whose household has a card (the others wait, marked
+    ``awaiting_payment``)."""
     insert = (
         "INSERT INTO programs_entitlement (household_id, program_id, period_key, batch_id, amount, tier, "
         "union_id, detail, awaiting_payment, failed_card, created_at) "
-        "SELECT amt.hid, %s, %s, %s, amt.value, amt.tier, amt.union_id, '', amt.no_card, '', %s FROM ("
-        f"  SELECT h.id AS hid, h.tier AS tier, h.union_id AS union_id, h.bank_card = '' AS no_card,"
-        f"  {amount_sql} AS value FROM cases_household h"
-        "   WHERE h.id >= %s AND h.id < %s AND h.status = %s AND h.tier <> %s"
-        f"   AND h.union_id IN (SELECT u.id FROM hardship_union u WHERE u.path LIKE %s)"
-        # Already entitled (an earlier or interrupted run): skipped here by one index probe. Should two
-        # runs ever race past the lock, the unique constraint refuses the second row and that run fails.
-        "   AND NOT EXISTS (SELECT 1 FROM programs_entitlement x WHERE x.household_id = h.id"
-        f"                   AND x.period_key = %s AND x.program_id = %s){fence}"
-        ") amt WHERE amt.value > 0"
+        f"SELECT n.hid, n.program_id, n.period_key, %s, n.value, n.tier, n.union_id, '', n.no_card, '', %s "
+        f"FROM ({plan.select}) n"
     )
-    params = [program.pk, key, batch.pk, now, *amount_params, lo, hi, Status.FILED, Tier.NONE, f"{path}%", key,
-              program.pk]  # fmt: skip
+    params = [batch.pk, now, *plan.params(lo, hi)]
     pay = "SELECT id, %s, household_id, amount, %s, '', '', '', '' FROM {source} WHERE NOT awaiting_payment"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -168,10 +216,10 @@ def _insert_entitlements(*, batch: Batch, program: Program, key: str, amount_sql
         cursor.execute(insert, params)
         created = cursor.rowcount
         fresh = ("(SELECT e.* FROM programs_entitlement e WHERE e.batch_id = %s AND e.household_id >= %s "
-                 "AND e.household_id < %s AND e.program_id = %s AND NOT EXISTS "
+                 "AND e.household_id < %s AND NOT EXISTS "
                  "(SELECT 1 FROM programs_payment x WHERE x.entitlement_id = e.id)) fresh")  # fmt: skip
         cursor.execute(f"INSERT INTO programs_payment ({PAYMENT_COLUMNS}) {pay.format(source=fresh)}",
-                       [batch.pk, Payment.Status.PENDING, batch.pk, lo, hi, program.pk])  # fmt: skip
+                       [batch.pk, Payment.Status.PENDING, batch.pk, lo, hi])  # fmt: skip
         return created
 
 
@@ -303,34 +351,20 @@ def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
         due = due_programs(batch.union, quarter)
         city_standard = standard_in_force(union=batch.union, on=quarter.start)
         cap = city_standard.dibao_monthly * 12 if city_standard else None
-        plans = []
-        for program, key in due:
-            amounts = standards_in_force(program, quarter.start)
-            sql, params = _amount_sql(program, amounts, quarter, cap)
-            plans.append((program, key, sql, params))
+        plan = Plan.build(due=due, on=quarter.start, quarter=quarter, cap_per_person=cap, path=path)
         lo, hi = bounds["lo"] or 0, (bounds["hi"] or -1) + 1
         step = chunk_size or chunk_ids()
         ranges = [(start, min(start + step, hi)) for start in range(lo, hi, step)]
-        _heartbeat(batch_id, token, total_chunks=len(ranges) * (len(plans) + 1) + 1, done_chunks=0)
+        entitle = ranges if plan.select else []
+        _heartbeat(batch_id, token, total_chunks=len(entitle) + len(ranges) + 1, done_chunks=0)
         _refresh_statistics()
         created, done, now = 0, 0, timezone.now()
-        for program, key, sql, params in plans:
-            for start, stop in ranges:
-                with transaction.atomic():
-                    created += _insert_entitlements(
-                        batch=batch,
-                        program=program,
-                        key=key,
-                        amount_sql=sql,
-                        amount_params=params,
-                        lo=start,
-                        hi=stop,
-                        path=path,
-                        now=now,
-                    )
-                done += 1
-                _heartbeat(batch_id, token, done_chunks=done)
-            _refresh_statistics()
+        for start, stop in entitle:
+            with transaction.atomic():
+                created += _insert_entitlements(batch=batch, plan=plan, lo=start, hi=stop, now=now)
+            done += 1
+            _heartbeat(batch_id, token, done_chunks=done)
+        _refresh_statistics()
         with transaction.atomic():
             created += _insert_grant_entitlements(batch=batch, path=path, now=now)
         done += 1
@@ -358,24 +392,38 @@ def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
 
 
 def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
-    """Counts and totals by program, tier and union; against the previous quarter; who was skipped."""
+    """Counts and totals by program, tier and union; against the previous quarter; who was skipped.
+
+    One grouped scan of the batch's payments (by program × tier × union, a few hundred rows at
+    most) is rolled up here, rather than one scan of a million payments per breakdown."""
     quarter = quarter or parse_quarter(batch.period)
     payments = Payment.objects.filter(batch=batch).exclude(status=Payment.Status.CANCELLED)
-    by_program = list(
-        payments.values("entitlement__program__name")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("entitlement__program__name")  # fmt: skip
+    groups = (
+        payments.values("entitlement__program_id", "entitlement__tier", "entitlement__union_id")
+        .annotate(n=Count("id"), total=Sum("amount"), reissued=Count("id", filter=~Q(entitlement__batch=batch)))
+        .order_by()
     )
-    by_tier = list(payments.values("entitlement__tier").annotate(n=Count("id"), total=Sum("amount")).order_by())
-    by_union_raw = payments.values("entitlement__union__path").annotate(n=Count("id"), total=Sum("amount"))
-    by_union: dict[int, dict] = {}
+    programs = dict(Program.objects.values_list("pk", "name"))
     depth = batch.union.path.count("/")
-    for row in by_union_raw:
-        parts = row["entitlement__union__path"].split("/")
-        key = int(parts[depth]) if len(parts) > depth + 1 else batch.union_id
-        bucket = by_union.setdefault(key, {"n": 0, "total": Decimal("0")})
-        bucket["n"] += row["n"]
-        bucket["total"] += row["total"]
+    by_program: dict[str, dict] = {}
+    by_tier: dict[str, dict] = {}
+    by_union: dict[int, dict] = {}
+    union_paths: dict[int, str] = {}
+    count = reissued = 0
+    total = Decimal("0")
+    rows = list(groups)
+    wanted = {row["entitlement__union_id"] for row in rows}
+    union_paths = dict(Union.objects.filter(pk__in=wanted).values_list("pk", "path")) if wanted else {}
+    for row in rows:
+        n, amount = row["n"], row["total"]
+        count, total, reissued = count + n, total + amount, reissued + row["reissued"]
+        parts = union_paths.get(row["entitlement__union_id"], "").split("/")
+        under = int(parts[depth]) if len(parts) > depth + 1 else batch.union_id
+        for table, key in ((by_program, programs.get(row["entitlement__program_id"], "—")),
+                           (by_tier, row["entitlement__tier"]), (by_union, under)):  # fmt: skip
+            bucket = table.setdefault(key, {"n": 0, "total": Decimal("0")})
+            bucket["n"] += n
+            bucket["total"] += amount
     names = dict(Union.objects.filter(pk__in=by_union).values_list("pk", "name"))
     previous = Batch.objects.filter(union=batch.union, period=quarter.previous().key).exclude(
         status=Batch.Status.REJECTED).first()  # fmt: skip
@@ -386,28 +434,24 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
             for row in Payment.objects.filter(batch=previous).exclude(status=Payment.Status.CANCELLED)
             .values("entitlement__program__name").annotate(total=Sum("amount")).order_by()
         }  # fmt: skip
-    path = batch.union.path
-    filed = Household.objects.filter(status=Status.FILED, union__path__startswith=path)
+    filed = Household.objects.filter(status=Status.FILED, union__path__startswith=batch.union.path).aggregate(
+        no_card=Count("id", filter=Q(bank_card="")), not_eligible=Count("id", filter=Q(tier=Tier.NONE)))  # fmt: skip
     paid_households = payments.values("household_id").distinct().count()
-    no_card = filed.filter(bank_card="").count()
-    not_eligible = filed.filter(tier=Tier.NONE).count()
-    reissued = payments.exclude(entitlement__batch=batch).count()
-    total = payments.aggregate(t=Sum("amount"))["t"] or Decimal("0")
     tier_labels = dict(Tier.choices)
     return {
         "total_amount": str(money(total)),
-        "payments": payments.count(),
+        "payments": count,
         "households": paid_households,
         "reissued": reissued,
-        "by_program": [{"name": r["entitlement__program__name"], "n": r["n"], "total": str(money(r["total"])),
-                        "previous": previous_totals.get(r["entitlement__program__name"])} for r in by_program],
-        "by_tier": [{"name": str(tier_labels.get(r["entitlement__tier"], r["entitlement__tier"])), "n": r["n"],
-                     "total": str(money(r["total"]))} for r in by_tier],
+        "by_program": [{"name": name, "n": v["n"], "total": str(money(v["total"])),
+                        "previous": previous_totals.get(name)} for name, v in sorted(by_program.items())],
+        "by_tier": [{"name": str(tier_labels.get(tier, tier)), "n": v["n"], "total": str(money(v["total"]))}
+                    for tier, v in by_tier.items()],
         "by_union": sorted(({"name": names.get(k, "—"), "n": v["n"], "total": str(money(v["total"]))}
                             for k, v in by_union.items()), key=lambda r: r["name"]),
         "previous_period": previous.period if previous else None,
         "skipped": [
-            {"reason": _("未填写银行卡号，暂缓发放"), "n": no_card},
-            {"reason": _("不符合困难类别（无对应标准）"), "n": not_eligible},
+            {"reason": _("未填写银行卡号，暂缓发放"), "n": filed["no_card"]},
+            {"reason": _("不符合困难类别（无对应标准）"), "n": filed["not_eligible"]},
         ],
     }  # fmt: skip

@@ -113,6 +113,21 @@ def test_the_yearly_living_aid_never_exceeds_the_dibao_annual_total(fund, tree, 
     assert sum(e.amount for e in living) == Decimal("720.00")
 
 
+def test_within_one_quarter_the_living_aid_programs_fill_the_years_room_in_program_order(fund, tree, grassroots,
+                                                                                        standard):  # fmt: skip
+    # Cap 60 × 12 = 720 a year. Q1: 350 + 150 = 500 fit; Q2 has 220 left: the quarterly subsidy (the
+    # earlier program) takes it all and the price subsidy gets nothing — computed in one statement.
+    HardshipStandard.objects.filter(pk=standard.pk).update(dibao_monthly=Decimal("60"),
+                                                           extreme_line_monthly=Decimal("1440"))  # fmt: skip
+    household = filed(grassroots, tree["company"])
+
+    run(fund, "2026-Q1")
+    run(fund, "2026-Q2")
+
+    assert amounts(household, "2026-Q1") == {"living": Decimal("350.00"), "price": Decimal("150.00")}
+    assert amounts(household, "2026-Q2") == {"living": Decimal("220.00")}
+
+
 def test_a_fund_pays_only_households_filed_at_its_union_or_below(tree, standard, grassroots):
     seed_programs(union=tree["huishan"])
     inside = filed(grassroots, tree["company"])

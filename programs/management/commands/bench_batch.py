@@ -4,10 +4,13 @@
 - Runs the real batch (`run_batch`) for a bench-only period in a child process, and reads
   that process's peak RSS from the kernel (wait4).
 - In the same run, inserts the same number of entitlement rows and payment rows with one bare
-  ``INSERT … SELECT`` each into scratch tables of the same shape and indexes (``LIKE … INCLUDING
-  ALL``): the floor for writing those rows at all.
+  ``INSERT … SELECT`` each into scratch tables of the same shape: columns, defaults, checks and
+  indexes (``LIKE … INCLUDING ALL``) and the same foreign keys (which ``LIKE`` does not copy; each
+  one is a per-row check at commit that the real batch pays too): the floor for writing those rows
+  at all. The same inserts without the foreign keys are timed too and printed beside it.
 - Removes the bench period's rows again, and prints one JSON object as its last line:
-  households, eligible, entitlements, payments, batch_s, peak_rss_mb, insert_select_s, ratio.
+  households, eligible, entitlements, payments, batch_s, peak_rss_mb, insert_select_s, ratio,
+  and insert_select_no_fk_s, ratio_no_fk (the floor without the foreign keys, for comparison).
 """
 
 import io
@@ -59,7 +62,8 @@ class Command(BaseCommand):
             batch = Batch.objects.get(union=fund, period=BENCH_PERIOD)
             entitlements = Entitlement.objects.filter(batch=batch).count()
             payments = Payment.objects.filter(batch=batch).count()
-            insert_select_s = self._baseline(entitlements, payments, batch.pk)
+            insert_select_s = self._baseline(entitlements, payments, batch.pk, foreign_keys=True)
+            insert_select_no_fk_s = self._baseline(entitlements, payments, batch.pk, foreign_keys=False)
         finally:
             self._clean(fund)
         result = {
@@ -71,6 +75,8 @@ class Command(BaseCommand):
             "peak_rss_mb": round(peak_rss_mb, 1),
             "insert_select_s": round(insert_select_s, 2),
             "ratio": round(batch_s / insert_select_s, 2) if insert_select_s else None,
+            "insert_select_no_fk_s": round(insert_select_no_fk_s, 2),
+            "ratio_no_fk": round(batch_s / insert_select_no_fk_s, 2) if insert_select_no_fk_s else None,
         }
         self.stdout.write(json.dumps(result))
 
@@ -92,15 +98,26 @@ class Command(BaseCommand):
         self.stderr.write(out.strip().splitlines()[-1])
         return elapsed, usage.ru_maxrss / 1024  # KiB on Linux
 
-    def _baseline(self, entitlements: int, payments: int, batch_id: int) -> float:
+    def _baseline(self, entitlements: int, payments: int, batch_id: int, *, foreign_keys: bool) -> float:
         """The same numbers of rows, written by one bare INSERT … SELECT each into twin tables
-        (same columns, defaults, checks and indexes; committed, as the batch's rows are)."""
+        (same columns, defaults, checks and indexes, and — with ``foreign_keys`` — the same foreign
+        keys, deferred to commit as Django declares them; committed, as the batch's rows are)."""
         with connection.cursor() as cursor:
             # Ordinary (WAL-logged, shared-buffer) tables like the real ones, created and committed first:
             # a TEMP table, or one created in the timed transaction, would skip work the real tables do.
             cursor.execute("DROP TABLE IF EXISTS bench_payment, bench_entitlement")
             cursor.execute("CREATE TABLE bench_entitlement (LIKE programs_entitlement INCLUDING ALL)")
             cursor.execute("CREATE TABLE bench_payment (LIKE programs_payment INCLUDING ALL)")
+            if foreign_keys:
+                for twin, table in (
+                    ("bench_entitlement", "programs_entitlement"),
+                    ("bench_payment", "programs_payment"),
+                ):
+                    for definition in _foreign_keys(cursor, table):
+                        definition = definition.replace(
+                            "REFERENCES programs_entitlement(", "REFERENCES bench_entitlement("
+                        )
+                        cursor.execute(f"ALTER TABLE {twin} ADD {definition}")
             program_ids = list(Program.objects.values_list("id", flat=True)[:3]) or [0]
             started = time.perf_counter()
             cursor.execute(  # autocommit: each statement is committed, as the batch's chunks are
@@ -123,10 +140,24 @@ class Command(BaseCommand):
         return elapsed
 
     def _clean(self, fund: Union) -> None:
-        with transaction.atomic():
-            for batch in Batch.objects.filter(union=fund, period=BENCH_PERIOD):
-                Payment.objects.filter(batch=batch).delete()
-                Entitlement.objects.filter(batch=batch).delete()
-                batch.delete()
+        """Remove the bench period's rows with plain SQL: the ORM's delete() would first load a
+        million payments to look for protected references, and a Linux child process inherits its
+        parent's peak RSS, so the batch's figure would carry the cleaner's memory."""
+        ids = list(Batch.objects.filter(union=fund, period=BENCH_PERIOD).values_list("pk", flat=True))
+        if ids:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("DELETE FROM programs_payment WHERE batch_id = ANY(%s)", [ids])
+                cursor.execute("DELETE FROM programs_entitlement WHERE batch_id = ANY(%s)", [ids])
+                cursor.execute("DELETE FROM programs_batch WHERE id = ANY(%s)", [ids])
         with connection.cursor() as cursor:  # the bench's deletes must not slow the next run
             cursor.execute("VACUUM ANALYZE programs_entitlement, programs_payment")
+
+
+def _foreign_keys(cursor, table: str) -> list[str]:
+    """The definitions of ``table``'s foreign keys, as PostgreSQL would write them."""
+    cursor.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+        "ORDER BY conname",
+        [table],
+    )
+    return [row[0] for row in cursor.fetchall()]
