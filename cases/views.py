@@ -71,8 +71,8 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
     from .forms_review import MonthlyIncomeForm
     from .services.review import follow_ups_due
     from .support.forms import HelpForm
-    from .support.selectors import help_timeline
-    from .support.services import can_record_help
+    from .support.selectors import help_timeline, mutual_cover_summary
+    from .support.services import can_record_cover, can_record_help
     from .views_review import ui_actions_for
 
     members = list(household.members.all())
@@ -96,6 +96,8 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "help_timeline": help_timeline(household=household),
         "help_form": HelpForm(),
         "can_record_help": can_record_help(request.user, household),
+        "mutual_cover": mutual_cover_summary(household=household),
+        "can_record_cover": can_record_cover(request.user, household),
         "members": members,
         "attachments": list(household.attachments.all()),
         "history": selectors.household_history(household=household)[:50],

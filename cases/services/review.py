@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hardship.access import scope_unions
 from hardship.dates import add_months, working_day_span
@@ -60,23 +61,23 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 ACTION_LABELS = {
-    "submit": _("提交申请"),
-    "first_visit": _("记录初审走访"),
-    "first_approve": _("初审通过"),
-    "first_return": _("初审退回"),
-    "first_reject": _("初审不予受理"),
-    "assign": _("派单复审"),
-    "second_visit": _("记录复审走访"),
-    "second_approve": _("复审通过"),
-    "second_return": _("复审退回"),
-    "second_reject": _("复审不予受理"),
-    "objection": _("登记公示异议"),
-    "file": _("建档"),
-    "yearly_visit": _("记录年度复核走访"),
-    "yearly_continue": _("年度复核：继续帮扶"),
-    "exit": _("退出帮扶"),
-    "follow_up_visit": _("记录退出回访"),
-    "reopen": _("返困重启"),
+    "submit": gettext_lazy("提交申请"),
+    "first_visit": gettext_lazy("记录初审走访"),
+    "first_approve": gettext_lazy("初审通过"),
+    "first_return": gettext_lazy("初审退回"),
+    "first_reject": gettext_lazy("初审不予受理"),
+    "assign": gettext_lazy("派单复审"),
+    "second_visit": gettext_lazy("记录复审走访"),
+    "second_approve": gettext_lazy("复审通过"),
+    "second_return": gettext_lazy("复审退回"),
+    "second_reject": gettext_lazy("复审不予受理"),
+    "objection": gettext_lazy("登记公示异议"),
+    "file": gettext_lazy("建档"),
+    "yearly_visit": gettext_lazy("记录年度复核走访"),
+    "yearly_continue": gettext_lazy("年度复核：继续帮扶"),
+    "exit": gettext_lazy("退出帮扶"),
+    "follow_up_visit": gettext_lazy("记录退出回访"),
+    "reopen": gettext_lazy("返困重启"),
 }
 
 # Who may take each action (at a union at or above the household's).

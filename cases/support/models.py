@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..models.households import Household, Member
@@ -12,6 +12,11 @@ from ..models.households import Household, Member
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # The largest 创业贷 the union subsidises (元).
 LOAN_CAP = Decimal("300000")
+# The largest single 互助保障 claim the portal accepts (元): well above what the plans pay for
+# one hospital stay, low enough to catch a mistyped amount (an extra zero or two).
+CLAIM_CAP = Decimal("100000")
+# Cover years the database accepts; the services narrow this to the years around today.
+FIRST_COVER_YEAR, LAST_COVER_YEAR = 2000, 2100
 
 __all__ = [
     "BenchmarkRate",
@@ -98,7 +103,10 @@ class MutualCoverEnrolment(models.Model):
                 fields=["member", "plan", "year"],
                 name="mutual_cover_once_a_year",
                 violation_error_message=_("该成员本年度已参加此保障计划。"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_COVER_YEAR) & Q(year__lte=LAST_COVER_YEAR), name="mutual_cover_year_sane"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,19 +114,37 @@ class MutualCoverEnrolment(models.Model):
 
 
 class MutualCoverClaim(models.Model):
-    """A claim paid under an enrolment (互助保障赔付)."""
+    """A claim the plan paid (互助保障赔付) for a hospital stay or illness in the enrolment's cover year."""
 
     enrolment = models.ForeignKey(
         MutualCoverEnrolment, verbose_name=_("参保记录"), on_delete=models.PROTECT, related_name="claims"
     )
-    amount = models.DecimalField(_("赔付金额"), **MONEY)
+    treated_on = models.DateField(_("住院/就诊日期"))
+    hospital = models.CharField(_("医院"), max_length=100)
+    illness = models.CharField(_("病种/诊断"), max_length=100)
+    amount = models.DecimalField(_("赔付金额（元）"), **MONEY)
     paid_on = models.DateField(_("赔付日期"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("互助保障赔付")
         verbose_name_plural = _("互助保障赔付")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="mutual_claim_amount_positive")]
+        ordering = ["treated_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=CLAIM_CAP),
+                name="mutual_claim_amount_capped",
+                violation_error_message=_("赔付金额须大于 0 且不超过 100,000 元。"),
+            ),
+            models.CheckConstraint(condition=Q(paid_on__gte=F("treated_on")), name="mutual_claim_paid_after_treatment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} {self.amount}"
 
 
 class BenchmarkRate(models.Model):

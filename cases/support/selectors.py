@@ -2,10 +2,11 @@
 
 from datetime import date
 
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from ..models import Household
-from .models import BenchmarkRate, MutualCoverClaim, MutualCoverEnrolment, NonCashHelp, StartupLoan
+from ..models import Household, Member
+from .models import BenchmarkRate, MutualCoverClaim, MutualCoverEnrolment, MutualCoverPlan, NonCashHelp, StartupLoan
 from .subsidy import loan_subsidy
 
 
@@ -28,16 +29,45 @@ def loans_with_subsidy(*, household: Household) -> list[dict]:
 
 
 def mutual_cover(*, household: Household) -> list[MutualCoverEnrolment]:
+    """Every enrolment of the family with its claims, newest year first (the support page)."""
     return list(
         MutualCoverEnrolment.objects.filter(member__household=household)
         .select_related("member", "plan")
         .prefetch_related("claims")
-        .order_by("-year", "plan__name")
+        .order_by("-year", "plan__name", "member__position", "member_id")
     )
+
+
+def mutual_cover_summary(*, household: Household) -> list[MutualCoverEnrolment]:
+    """The enrolments with their claims counted and summed, in one query (the file page has a query budget)."""
+    return list(
+        MutualCoverEnrolment.objects.filter(member__household=household)
+        .select_related("member", "plan")
+        .annotate(claim_count=Count("claims"), claim_total=Sum("claims__amount"))
+        .order_by("-year", "plan__name", "member__position", "member_id")
+    )
+
+
+def cover_plans() -> QuerySet[MutualCoverPlan]:
+    return MutualCoverPlan.objects.order_by("name")
+
+
+def cover_members(*, household: Household) -> QuerySet[Member]:
+    """The members who can be enrolled or claim: those still on the file."""
+    return household.members.filter(removed=False).order_by("position", "id")
 
 
 def today() -> date:
     return timezone.localdate()
 
 
-__all__ = ["MutualCoverClaim", "benchmark_rate_on", "help_timeline", "loans_with_subsidy", "mutual_cover"]
+__all__ = [
+    "MutualCoverClaim",
+    "benchmark_rate_on",
+    "cover_members",
+    "cover_plans",
+    "help_timeline",
+    "loans_with_subsidy",
+    "mutual_cover",
+    "mutual_cover_summary",
+]

@@ -31,8 +31,18 @@ AUDIT_VERBS = {
     "household.import": _("Excel 导入"),
     "household.generate": _("批量生成"),
     "review.monthly_income": _("记录月度收入"),
+    "support.help": _("记录非现金帮扶"),
+    "support.loan": _("登记创业贷"),
+    "support.cover": _("办理互助保障参保"),
+    "support.claim": _("登记互助保障赔付"),
 }
-AUDIT_KEYS = {"attachment": _("证明材料")}
+AUDIT_KEYS = {
+    "attachment": _("证明材料"),
+    "help": _("帮扶"),
+    "loan": _("贷款金额（元）"),
+    "cover": _("参保"),
+    "claim": _("赔付"),
+}
 MEMBER_EVENTS = {"added": _("新增成员"), "removed": _("移出成员")}
 
 

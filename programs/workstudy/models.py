@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hardship.masking import mask_id_number
@@ -151,7 +152,8 @@ class Season(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.get_term_display()}"
+        # Translators: a work-study season, e.g. "2026年寒假"; the word order differs by language.
+        return gettext("%(year)s年%(term)s") % {"year": self.year, "term": self.get_term_display()}
 
     @property
     def editable(self) -> bool:

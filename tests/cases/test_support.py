@@ -7,8 +7,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from cases.models import BenchmarkRate, MutualCoverPlan, NonCashHelp, StartupLoan
+from cases.models import (
+    BenchmarkRate,
+    MutualCoverClaim,
+    MutualCoverEnrolment,
+    MutualCoverPlan,
+    NonCashHelp,
+    StartupLoan,
+)
 from cases.services import household_create
 from cases.support import services
 from cases.support.subsidy import loan_subsidy
@@ -121,14 +129,308 @@ def test_staff_of_another_district_cannot_add_help(client, household, out_of_sco
     assert not NonCashHelp.objects.exists()
 
 
-def test_a_member_is_enrolled_in_a_plan_once_a_year(tree, household, grassroots):
-    plan = MutualCoverPlan.objects.create(name="在职职工住院医疗互助保障计划")
-    member = household.members.get()
-    services.mutual_cover_enrol(actor=grassroots, member=member, plan=plan, year=2026)
+# ---- 互助保障: enrolment and claims ------------------------------------------------------------
+
+LAST_YEAR = timezone.localdate().year - 1
+PLAN = "在职职工住院医疗互助保障计划"
+
+
+@pytest.fixture
+def family(tree, standard, grassroots):
+    """A household of three: 户主, spouse and a child."""
+    members = [person(), person("spouse", "李秀英", date(1980, 6, 1)),
+               person("child", "蒋小明", date(2012, 9, 1), "student")]  # fmt: skip
+    return household_create(actor=grassroots, union=tree["company"], members=members, data=household_data())
+
+
+@pytest.fixture
+def plan(db):
+    return MutualCoverPlan.objects.create(name=PLAN)
+
+
+def _member(household, name):
+    return household.members.get(name=name)
+
+
+def _enrol(actor, household, plan, year, *names):
+    members = [_member(household, n) for n in names]
+    return services.mutual_cover_enrol(actor=actor, household=household, members=members, plan=plan, year=year)
+
+
+def _claim(actor, member, plan, **overrides):
+    data = {"year": LAST_YEAR, "treated_on": date(LAST_YEAR, 3, 2), "hospital": "无锡市人民医院",
+            "illness": "腰椎间盘突出住院", "amount": Decimal("2000.00"), "paid_on": date(LAST_YEAR, 4, 10)}  # fmt: skip
+    data.update(overrides)
+    return services.mutual_cover_claim(actor=actor, member=member, plan=plan, **data)
+
+
+def _claim_post(member, plan, **overrides):
+    data = {"member": member.pk, "plan": plan.pk, "year": LAST_YEAR, "treated_on": f"{LAST_YEAR}-03-02",
+            "hospital": "无锡市人民医院", "illness": "腰椎间盘突出住院", "amount": "2000.00",
+            "paid_on": f"{LAST_YEAR}-04-10", "note": ""}  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def test_staff_enrol_two_members_for_a_year_and_the_file_shows_them(client, family, plan, grassroots):
+    client.force_login(grassroots)
+    members = [_member(family, "蒋建华"), _member(family, "李秀英")]
+
+    response = client.post(reverse("cases:cover_enrol", args=[family.pk]),
+                           {"members": [m.pk for m in members], "plan": plan.pk, "year": LAST_YEAR})  # fmt: skip
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("#mutual-cover")
+    assert MutualCoverEnrolment.objects.filter(plan=plan, year=LAST_YEAR).count() == 2
+    page = client.get(response["Location"]).content.decode()
+    assert f"{LAST_YEAR}</span> · {PLAN} · 蒋建华" in page and f"{LAST_YEAR}</span> · {PLAN} · 李秀英" in page
+    assert "蒋小明" not in page.split('id="mutual-cover"')[1].split("</ul>")[0]
+    assert "办理互助保障参保" in page  # the history says what happened, in words
+
+
+def test_enrolment_is_audited_on_the_file(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华", "蒋小明")
+
+    event = AuditEvent.objects.get(verb="support.cover", target_id=str(family.pk))
+    assert event.actor == grassroots
+    assert event.changes["cover"][1] == f"{LAST_YEAR} {PLAN}：蒋建华、蒋小明"
+
+
+def test_a_member_cannot_be_enrolled_twice_in_the_same_plan_and_year(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    with pytest.raises(ValidationError) as refused:
+        _enrol(grassroots, family, plan, LAST_YEAR, "李秀英", "蒋建华")
+
+    assert "蒋建华 已参加" in " ".join(refused.value.messages)
+    # All or nothing: the spouse was not enrolled either.
+    assert MutualCoverEnrolment.objects.filter(plan=plan, year=LAST_YEAR).count() == 1
+    assert AuditEvent.objects.filter(verb="support.cover").count() == 1
+
+
+def test_the_same_member_may_be_enrolled_again_the_next_year(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    _enrol(grassroots, family, plan, LAST_YEAR + 1, "蒋建华")
+
+    assert MutualCoverEnrolment.objects.filter(plan=plan).count() == 2
+
+
+def test_the_enrol_form_shows_the_refusal_in_chinese(client, family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+    client.force_login(grassroots)
+
+    response = client.post(reverse("cases:cover_enrol", args=[family.pk]),
+                           {"members": [_member(family, "蒋建华").pk], "plan": plan.pk, "year": LAST_YEAR})  # fmt: skip
+
+    assert response.status_code == 200
+    assert f"蒋建华 已参加 {LAST_YEAR} 年度“{PLAN}”，不能重复参保。" in response.content.decode()
+    assert MutualCoverEnrolment.objects.count() == 1
+
+
+def test_the_database_refuses_a_duplicate_enrolment_too(family, plan, grassroots):
+    member = _member(family, "蒋建华")
+    MutualCoverEnrolment.objects.create(member=member, plan=plan, year=LAST_YEAR, enrolled_by=grassroots)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MutualCoverEnrolment.objects.create(member=member, plan=plan, year=LAST_YEAR, enrolled_by=grassroots)
+
+
+def test_a_cover_year_far_from_today_is_refused(family, plan, grassroots):
+    with pytest.raises(ValidationError) as refused:
+        _enrol(grassroots, family, plan, LAST_YEAR + 3, "蒋建华")
+
+    assert "参保年度须在" in " ".join(refused.value.messages)
+    assert not MutualCoverEnrolment.objects.exists()
+
+
+def test_a_member_of_another_file_cannot_be_enrolled_through_this_one(tree, family, plan, grassroots):
+    other = household_create(actor=grassroots, union=tree["company"], data=household_data(),
+                             members=[person(name="周国强", birth=date(1975, 1, 5))])  # fmt: skip
 
     with pytest.raises(ValidationError):
-        services.mutual_cover_enrol(actor=grassroots, member=member, plan=plan, year=2026)
-    enrolment = services.mutual_cover_enrol(actor=grassroots, member=member, plan=plan, year=2027)
-    claim = services.mutual_cover_claim(actor=grassroots, enrolment=enrolment, amount=Decimal("2000"),
-                                        paid_on=date(2027, 3, 1))  # fmt: skip
-    assert claim.amount == Decimal("2000")
+        services.mutual_cover_enrol(actor=grassroots, household=family, members=[other.members.get()], plan=plan,
+                                    year=LAST_YEAR)  # fmt: skip
+    assert not MutualCoverEnrolment.objects.exists()
+
+
+def test_a_claim_within_the_cover_year_is_recorded_on_the_enrolment_and_audited(client, family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+    member = _member(family, "蒋建华")
+    client.force_login(grassroots)
+
+    response = client.post(reverse("cases:cover_claim", args=[family.pk]), _claim_post(member, plan))
+
+    assert response.status_code == 302
+    claim = MutualCoverClaim.objects.get()
+    assert claim.enrolment.member == member and claim.enrolment.year == LAST_YEAR
+    assert claim.amount == Decimal("2000.00") and claim.hospital == "无锡市人民医院"
+    assert claim.recorded_by == grassroots
+    event = AuditEvent.objects.get(verb="support.claim", target_id=str(family.pk))
+    assert "2000.00" in event.changes["claim"][1]
+    assert "腰椎" not in str(event.changes)  # the illness is health data: kept out of the audit log
+    file_page = client.get(reverse("cases:household_detail", args=[family.pk])).content.decode()
+    assert "赔付 1 笔，合计 2000.00 元" in file_page
+    support_page = client.get(reverse("cases:support_detail", args=[family.pk])).content.decode()
+    assert f"{LAST_YEAR}-03-02 · 无锡市人民医院 · 腰椎间盘突出住院" in support_page
+
+
+def test_a_december_stay_may_be_paid_in_january(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR - 1, "蒋建华")
+
+    claim = _claim(grassroots, _member(family, "蒋建华"), plan, year=LAST_YEAR - 1,
+                   treated_on=date(LAST_YEAR - 1, 12, 28), paid_on=date(LAST_YEAR, 1, 15))  # fmt: skip
+
+    assert claim.enrolment.year == LAST_YEAR - 1
+
+
+def test_a_claim_for_a_stay_outside_the_cover_year_is_refused(client, family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+    member = _member(family, "蒋建华")
+    client.force_login(grassroots)
+
+    response = client.post(reverse("cases:cover_claim", args=[family.pk]),
+                           _claim_post(member, plan, treated_on=f"{LAST_YEAR - 1}-12-30"))  # fmt: skip
+
+    assert response.status_code == 200
+    assert f"住院/就诊日期不在 {LAST_YEAR} 年度保障期内" in response.content.decode()
+    assert not MutualCoverClaim.objects.exists()
+    assert not AuditEvent.objects.filter(verb="support.claim").exists()
+
+
+def test_a_claim_for_an_unenrolled_member_is_refused(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    with pytest.raises(ValidationError) as refused:
+        _claim(grassroots, _member(family, "李秀英"), plan)
+
+    assert f"李秀英 未参加 {LAST_YEAR} 年度“{PLAN}”，不能登记赔付。" in refused.value.messages
+    assert not MutualCoverClaim.objects.exists()
+
+
+def test_a_claim_under_another_years_enrolment_is_refused(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR - 1, "蒋建华")
+
+    with pytest.raises(ValidationError):
+        _claim(grassroots, _member(family, "蒋建华"), plan, year=LAST_YEAR)
+    assert not MutualCoverClaim.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["0", "-5", "100000.01"])
+def test_a_claim_amount_must_be_above_zero_and_within_the_cap(family, plan, grassroots, amount):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    with pytest.raises(ValidationError) as refused:
+        _claim(grassroots, _member(family, "蒋建华"), plan, amount=Decimal(amount))
+
+    assert "赔付金额须大于 0 且不超过 100,000 元。" in refused.value.messages
+    assert not MutualCoverClaim.objects.exists()
+
+
+def test_the_claim_form_refuses_an_amount_above_the_cap_in_chinese(client, family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+    client.force_login(grassroots)
+
+    response = client.post(reverse("cases:cover_claim", args=[family.pk]),
+                           _claim_post(_member(family, "蒋建华"), plan, amount="1000000"))  # fmt: skip
+
+    assert "赔付金额不能超过 100,000 元。" in response.content.decode()
+    assert not MutualCoverClaim.objects.exists()
+
+
+def test_the_database_refuses_a_claim_above_the_cap(family, plan, grassroots):
+    (enrolment,) = _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MutualCoverClaim.objects.create(enrolment=enrolment, treated_on=date(LAST_YEAR, 3, 2), hospital="医院",
+                                        illness="病", amount=Decimal("100000.01"), paid_on=date(LAST_YEAR, 4, 1),
+                                        recorded_by=grassroots)  # fmt: skip
+
+
+def test_a_claim_paid_before_the_stay_is_refused(family, plan, grassroots):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    with pytest.raises(ValidationError) as refused:
+        _claim(grassroots, _member(family, "蒋建华"), plan, paid_on=date(LAST_YEAR, 3, 1))
+
+    assert "赔付日期不能早于住院/就诊日期。" in refused.value.messages
+
+
+def test_staff_of_another_district_get_404_on_the_cover_forms(client, family, plan, grassroots, out_of_scope_user):
+    (enrolment,) = _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+    member = _member(family, "蒋建华")
+    client.force_login(out_of_scope_user)
+
+    for name in ("cover_enrol", "cover_claim"):
+        assert client.get(reverse(f"cases:{name}", args=[family.pk])).status_code == 404
+    enrol = client.post(reverse("cases:cover_enrol", args=[family.pk]),
+                        {"members": [_member(family, "李秀英").pk], "plan": plan.pk, "year": LAST_YEAR})  # fmt: skip
+    claim = client.post(reverse("cases:cover_claim", args=[family.pk]), _claim_post(member, plan))
+
+    assert enrol.status_code == claim.status_code == 404
+    with pytest.raises(PermissionDenied):
+        _claim(out_of_scope_user, member, plan)
+    with pytest.raises(PermissionDenied):
+        _enrol(out_of_scope_user, family, plan, LAST_YEAR, "李秀英")
+    assert MutualCoverEnrolment.objects.count() == 1 and not MutualCoverClaim.objects.exists()
+
+
+def test_an_observer_reads_the_cover_but_cannot_record_it(client, family, plan, grassroots, observer):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+    client.force_login(observer)
+
+    page = client.get(reverse("cases:household_detail", args=[family.pk])).content.decode()
+    response = client.post(reverse("cases:cover_claim", args=[family.pk]),
+                           _claim_post(_member(family, "蒋建华"), plan))  # fmt: skip
+
+    assert f"{PLAN} · 蒋建华" in page
+    assert 'data-testid="cover-enrol-link"' not in page
+    assert response.status_code == 403
+    assert not MutualCoverClaim.objects.exists()
+
+
+def test_centre_staff_above_the_file_may_record_a_claim(family, plan, grassroots, in_scope_user):
+    _enrol(grassroots, family, plan, LAST_YEAR, "蒋建华")
+
+    claim = _claim(in_scope_user, _member(family, "蒋建华"), plan)
+
+    assert claim.recorded_by == in_scope_user
+
+
+def test_a_file_without_cover_says_so_and_offers_only_enrolment(client, family, grassroots):
+    client.force_login(grassroots)
+
+    page = client.get(reverse("cases:household_detail", args=[family.pk])).content.decode()
+    claim_form = client.get(reverse("cases:cover_claim", args=[family.pk])).content.decode()
+    enrol_form = client.get(reverse("cases:cover_enrol", args=[family.pk])).content.decode()
+
+    assert 'data-testid="mutual-cover-empty"' in page
+    assert 'data-testid="cover-enrol-link"' in page and 'data-testid="cover-claim-link"' not in page
+    assert "请先办理参保" in claim_form and 'data-testid="cover-form"' not in claim_form
+    assert "尚未设置互助保障计划" in enrol_form  # no plan set up yet: nothing to enrol in
+
+
+def test_the_cover_forms_have_a_confirm_and_a_back_button(client, family, plan, grassroots):
+    client.force_login(grassroots)
+
+    page = client.get(reverse("cases:cover_enrol", args=[family.pk])).content.decode()
+
+    assert "确认参保" in page
+    assert f'href="{reverse("cases:household_detail", args=[family.pk])}#mutual-cover"' in page
+    assert "蒋建华 · 本人（户主）" in page and "李秀英 · 配偶" in page
+
+
+def test_the_file_page_stays_within_its_query_budget_with_cover(client, family, plan, grassroots,
+                                                               django_assert_max_num_queries):  # fmt: skip
+    second = MutualCoverPlan.objects.create(name="职工重大疾病互助保障计划")
+    for p in (plan, second):
+        _enrol(grassroots, family, p, LAST_YEAR, "蒋建华", "李秀英", "蒋小明")
+        for name in ("蒋建华", "李秀英"):
+            _claim(grassroots, _member(family, name), p)
+    client.force_login(grassroots)
+
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("cases:household_detail", args=[family.pk]))
+
+    assert len(response.context["mutual_cover"]) == 6
+    assert "赔付 1 笔，合计 2000.00 元" in response.content.decode()
