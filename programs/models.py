@@ -1,8 +1,11 @@
-"""Assistance programs and money (``assistance``) and 关爱·圆梦 work-study (``workstudy``)."""
+"""Assistance programs and money (``assistance``), 关爱·圆梦 work-study (``workstudy``) and the
+dashboard's cached summary (``reports``)."""
 
 from .assistance.models import *  # noqa: F403
 from .assistance.models import __all__ as _assistance_all
+from .reports.models import *  # noqa: F403
+from .reports.models import __all__ as _reports_all
 from .workstudy.models import *  # noqa: F403
 from .workstudy.models import __all__ as _workstudy_all
 
-__all__ = [*_assistance_all, *_workstudy_all]
+__all__ = [*_assistance_all, *_reports_all, *_workstudy_all]

@@ -189,6 +189,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.assistance.tasks.start_quarter_batches",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=2, minute=0),
     },
+    # The dashboard's cached summary (programs.reports.services); the page says how old it is.
+    "refresh-dashboard-summary": {
+        "task": "programs.reports.tasks.refresh_dashboard_summary",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},  # a refresh queued behind a busy worker is dropped, not piled up
+    },
 }
 
 # 公示 lasts this many working days (weekends skipped) unless a city sets otherwise.

@@ -8,17 +8,20 @@ read into Python, so the dashboard stays fast at a million households:
 - files and exits per month are range scans on the partial indexes ``household_filed_at`` /
   ``household_exited_at`` (INCLUDE union), grouped by month;
 - money is ``SUM(amount)`` over payments joined to their entitlement, grouped by period and program.
-We chose live aggregates over cached summary tables: the figures are exact at every moment (a
-batch approved a minute ago shows), and there is no second copy of the truth to keep in step.
+These live figures cost ~600 ms a page at a million households, so the dashboard reads a cached
+summary instead (``dashboard_figures``: the tallies of models.py, refreshed every ten minutes by
+a Celery beat task, see services.py for why); it computes them live only before the first
+snapshot exists (a fresh install). The returns (.xlsx) are always live.
 """
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from cases.models import Cause, ExitKind, Household, Status, Tier
 from cases.tiers import money
@@ -27,12 +30,18 @@ from hardship.dates import add_months
 from hardship.models import Role
 from programs.assistance.models import Payment
 
+from .models import DashboardSnapshot, ExitTally, FlowTally, HouseholdTally, MoneyTally
+
 # Who sees the dashboard and downloads the returns.
 REPORT_READERS = (Role.CENTRE_STAFF, Role.FUND_APPROVER, Role.DISCIPLINE_OBSERVER, Role.SYSTEM_ADMIN)
 # Money that has left, or is about to leave, the fund (not pending, failed or cancelled).
 COUNTED_PAYMENTS = (Payment.Status.APPROVED, Payment.Status.EXPORTED, Payment.Status.PAID)
 EXIT_TARGET = Decimal("0.30")
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+# A snapshot older than this (three missed refreshes: beat or the worker is down) is still shown,
+# with a warning: computing the figures live for every page view would cost seconds each at a
+# million households (most of it the money over a million payments) and load the database.
+SNAPSHOT_MAX_AGE = timedelta(minutes=30)
 
 
 def household_queryset(*, user) -> QuerySet[Household]:
@@ -55,10 +64,14 @@ def _labelled(counts: dict[str, int], choices) -> list[tuple[str, int]]:
 
 def household_breakdown(*, user) -> dict:
     """Households by status (all files), and the filed ones by tier and main cause: one query."""
+    rows = household_queryset(user=user).values("status", "tier", "main_cause").annotate(n=Count("*")).order_by()
+    return _breakdown(rows)
+
+
+def _breakdown(rows) -> dict:
     by_status: dict[str, int] = {}
     by_tier: dict[str, int] = {}
     by_cause: dict[str, int] = {}
-    rows = household_queryset(user=user).values("status", "tier", "main_cause").annotate(n=Count("*")).order_by()
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
         if row["status"] == Status.FILED:
@@ -75,10 +88,18 @@ def household_breakdown(*, user) -> dict:
 
 def monthly_flow(*, user, today: date) -> list[dict]:
     """New files (filed_at) and exits (exited_at) per month, the last 12 months including this one."""
-    first = add_months(today.replace(day=1), -11)
+    first = flow_start(today)
     households = household_queryset(user=user)
     filed = _per_month(households.filter(filed_at__gte=first, filed_at__lte=today), "filed_at")
     exited = _per_month(households.filter(exited_at__gte=first, exited_at__lte=today), "exited_at")
+    return _flow(first, filed, exited)
+
+
+def flow_start(today: date) -> date:
+    return add_months(today.replace(day=1), -11)
+
+
+def _flow(first: date, filed: dict[date, int], exited: dict[date, int]) -> list[dict]:
     months = [add_months(first, i) for i in range(12)]
     return [{"month": m, "label": f"{m:%Y-%m}", "filed": filed.get(m, 0), "exited": exited.get(m, 0)} for m in months]
 
@@ -119,7 +140,7 @@ class ExitFigures:
         return self.rate is not None and self.rate >= EXIT_TARGET
 
 
-def _exit_aggregates(year: int, until: date) -> dict:
+def exit_aggregates(year: int, until: date) -> dict:
     jan1 = date(year, 1, 1)
     on_file_at_start = Q(filed_at__lt=jan1) & (Q(exited_at__isnull=True) | Q(exited_at__gte=jan1))
     exited = Q(exited_at__gte=jan1, exited_at__lte=until)
@@ -139,7 +160,7 @@ def _year_end(year: int, today: date) -> date:
 def exit_figures(*, user, year: int, today: date) -> ExitFigures:
     """The year's exit rate against the 30% target (definition: ExitFigures.rate)."""
     households = household_queryset(user=user).filter(filed_at__isnull=False)
-    totals = households.aggregate(**_exit_aggregates(year, _year_end(year, today)))
+    totals = households.aggregate(**exit_aggregates(year, _year_end(year, today)))
     return ExitFigures(year=year, **totals)
 
 
@@ -149,7 +170,7 @@ def exit_return(*, user, year: int, today: date) -> list[tuple[str, ExitFigures]
         household_queryset(user=user)
         .filter(filed_at__isnull=False)
         .values("union__name", "union__path")
-        .annotate(**_exit_aggregates(year, _year_end(year, today)))
+        .annotate(**exit_aggregates(year, _year_end(year, today)))
         .order_by("union__path")
     )
     return [
@@ -171,14 +192,21 @@ def money_by_quarter(*, user, today: date, quarters: int = 8) -> dict:
         .annotate(total=Sum("amount"))
         .order_by()
     )
+    return _money_table(
+        ((quarter_of(r["entitlement__period_key"], r["batch__period"]), r["entitlement__program__name"], r["total"])
+         for r in rows),
+        quarters,
+    )  # fmt: skip
+
+
+def _money_table(rows, quarters: int) -> dict:
+    """(quarter, program name, amount) rows → the table of the last ``quarters`` quarters by program."""
     table: dict[str, dict[str, Decimal]] = {}
     programs: set[str] = set()
-    for r in rows:
-        quarter = quarter_of(r["entitlement__period_key"], r["batch__period"])
-        program = r["entitlement__program__name"]
+    for quarter, program, total in rows:
         programs.add(program)
         table.setdefault(quarter, {}).setdefault(program, Decimal("0"))
-        table[quarter][program] += r["total"]
+        table[quarter][program] += total
     keys = sorted(table)[-quarters:]
     names = sorted(programs)
     return {
@@ -241,3 +269,58 @@ def current_season(*, user) -> dict | None:
         "applications": season.applications.count(),
         "placements": season.placements.count(),
     }
+
+
+# The dashboard: the latest snapshot of the cached summary, or the live figures.
+
+
+def latest_snapshot() -> DashboardSnapshot | None:
+    return DashboardSnapshot.objects.order_by("-taken_at", "-id").first()
+
+
+def dashboard_figures(*, user, now: datetime) -> dict:
+    """Every figure of the dashboard for the user's union subtree, and where they come from.
+
+    From the latest snapshot when one exists: the figures are as of its date and time
+    (``snapshot``, ``as_of``; ``stale`` when older than SNAPSHOT_MAX_AGE). Before the first
+    refresh (a fresh install, where there is little data) they are computed live, as of ``now``.
+    """
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        today = timezone.localdate(now)
+        return {
+            "snapshot": None,
+            "stale": False,
+            "as_of": today,
+            "breakdown": household_breakdown(user=user),
+            "flow": monthly_flow(user=user, today=today),
+            "exits": exit_figures(user=user, year=today.year, today=today),
+            "money": money_by_quarter(user=user, today=today),
+        }
+    return {
+        "snapshot": snapshot,
+        "stale": snapshot.taken_at < now - SNAPSHOT_MAX_AGE,
+        "as_of": snapshot.as_of,
+        **_snapshot_figures(snapshot, user=user),
+    }
+
+
+def _snapshot_figures(snapshot: DashboardSnapshot, *, user) -> dict:
+    def tallies(model):
+        return scope_queryset(model.objects.filter(snapshot=snapshot), user, roles=REPORT_READERS).order_by()
+
+    breakdown = _breakdown(tallies(HouseholdTally).values("status", "tier", "main_cause").annotate(n=Sum("households")))
+    months = tallies(FlowTally).values("month").annotate(filed=Sum("filed"), exited=Sum("exited"))
+    flow = _flow(
+        flow_start(snapshot.as_of),
+        {_as_date(r["month"]): r["filed"] for r in months},
+        {_as_date(r["month"]): r["exited"] for r in months},
+    )
+    names = ("on_file_at_start", "filed_in_year", "exits", "out_of_hardship", "relieved")
+    totals = tallies(ExitTally).filter(year=snapshot.as_of.year).aggregate(**{n: Sum(n) for n in names})
+    exits = ExitFigures(year=snapshot.as_of.year, **{n: totals[n] or 0 for n in names})
+    paid = tallies(MoneyTally).values("period_key", "batch__period", "program__name").annotate(total=Sum("total"))
+    money_table = _money_table(
+        ((quarter_of(r["period_key"], r["batch__period"]), r["program__name"], r["total"]) for r in paid), 8
+    )
+    return {"breakdown": breakdown, "flow": flow, "exits": exits, "money": money_table}

@@ -24,16 +24,19 @@ def _current_quarter(today) -> str:
 
 @role_required(*selectors.REPORT_READERS)
 def dashboard(request):
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     user = request.user
-    breakdown = selectors.household_breakdown(user=user)
-    flow = selectors.monthly_flow(user=user, today=today)
-    money = selectors.money_by_quarter(user=user, today=today)
-    exits = selectors.exit_figures(user=user, year=today.year, today=today)
+    # From the cached summary (as of its snapshot); live only before the first refresh.
+    figures = selectors.dashboard_figures(user=user, now=now)
+    breakdown, flow, money = figures["breakdown"], figures["flow"], figures["money"]
     return render(
         request,
         "reports/dashboard.html",
         {
+            "snapshot": figures["snapshot"],
+            "snapshot_stale": figures["stale"],
+            "snapshot_is_today": figures["as_of"] == today,
             "breakdown": breakdown,
             "tier_chart": bar_chart(breakdown["tier"], title="困难类别", width=NARROW),
             "status_chart": bar_chart(breakdown["status"], title="档案状态", width=NARROW),
@@ -43,7 +46,7 @@ def dashboard(request):
             "exited_chart": bar_chart(
                 [(r["label"][2:], r["exited"]) for r in flow], title="每月脱困解困", fill="#2e8b57"
             ),
-            "exits": exits,
+            "exits": figures["exits"],
             "target_percent": f"{selectors.EXIT_TARGET * 100:.0f}%",
             "money": money,
             "money_chart": bar_chart([(r["quarter"], r["total"]) for r in money["rows"]], title="每季度发放金额"),
