@@ -89,9 +89,10 @@ def household_get(*, user, pk: int) -> Household:
                 Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
                 Prefetch(
                     "visits",
-                    queryset=HomeVisit.objects.select_related("observer", "recorded_by").prefetch_related(
-                        "visitors", "photos"
-                    ),
+                    # The photos are only counted here: an annotation, not a third query.
+                    queryset=HomeVisit.objects.select_related("observer", "recorded_by")
+                    .prefetch_related("visitors")
+                    .annotate(photo_count=Count("photos")),
                 ),
                 Prefetch("opinions", queryset=Opinion.objects.select_related("actor")),
             )

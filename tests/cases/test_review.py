@@ -499,6 +499,9 @@ def test_the_visit_form_saves_a_visit_with_a_photo(client, case, cast, settings,
     visit = case.visits.get()
     assert visit.verified_incomes == {str(head.pk): "1500.00"} and visit.photos.count() == 1
     assert Household.objects.get(pk=case.pk).status == Status.FIRST_REVIEW
+    # The file lists the visit with its photo counted.
+    page = client.get(reverse("cases:household_detail", args=[case.pk])).content.decode()
+    assert "老旧平房" in page and "1 张照片" in page
 
 
 @pytest.mark.postgres
