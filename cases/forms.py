@@ -5,7 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
@@ -13,6 +13,9 @@ from hardship.identity import normalise_card_number, parse_id_number, validate_c
 from .models import Attachment, Cause, HardshipStandard, Household, Member
 
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
+# As the Excel import: a household's amounts stay small enough that their yearly sums fit the
+# 12-digit money columns (six incomes of 9,999,999,999.99 overflowed annual_income: a 500).
+MAX_HOUSEHOLD_AMOUNT = Decimal("99999999.99")
 CARD_INPUT_MAX_LENGTH = 30
 
 
@@ -48,7 +51,7 @@ class HouseholdForm(forms.ModelForm):
             if isinstance(field, forms.DecimalField):
                 field.widget.attrs.update(MONEY_ATTRS)
                 field.min_value = Decimal("0")
-                field.validators.append(_non_negative)
+                field.validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         # A card is typed as printed, in groups of four: leave room for the spaces (19 digits + spaces);
         # clean_bank_card strips them and validate_card_number counts the digits.
@@ -87,6 +90,17 @@ def _non_negative(value):
         raise ValidationError(_("金额不能为负数。"))
 
 
+class FiniteDecimalField(forms.DecimalField):
+    """Refuses "sNaN" in to_python: Django lets it through to has_changed(), where comparing it raises
+    InvalidOperation (a 500 on the member rows, which the formset checks for changes)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 class MemberForm(forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -96,12 +110,13 @@ class MemberForm(forms.ModelForm):
             "relation", "name", "id_number", "health", "disability", "work_status", "school_level",
             "monthly_income", "medical_insurance",
         ]  # fmt: skip
+        field_classes = {"monthly_income": FiniteDecimalField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "maxlength": "18"})
         self.fields["monthly_income"].widget.attrs.update(MONEY_ATTRS)
-        self.fields["monthly_income"].validators.append(_non_negative)
+        self.fields["monthly_income"].validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
         self.fields["monthly_income"].required = False
         for name in ("relation", "work_status"):
             self.fields[name].choices = [("", _("请选择"))] + [c for c in self.fields[name].choices if c[0]]
@@ -142,7 +157,10 @@ class BaseMemberFormSet(forms.BaseFormSet):
             raise ValidationError(_("同一户中有两位成员的身份证号相同，请核对。"))
 
 
-MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=20)
+# absolute_max: a forged TOTAL_FORMS would otherwise make Django build, check and render 1,020 rows.
+MemberFormSet = forms.formset_factory(
+    MemberForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=20, absolute_max=20
+)
 
 
 class AttachmentForm(forms.Form):

@@ -20,8 +20,9 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=PaymentSerializer(many=True))
     @action(detail=True)
-    def payments(self, request, pk=None):
+    def payments(self, request, pk=None, **kwargs):
         """The household's payments (any status), newest first."""
+        # **kwargs: the router's "payments.json" route passes the format suffix as a keyword.
         household = self.get_object()  # scoped: 404 outside the user's unions
         payments = (
             Payment.objects.filter(household=household).select_related("entitlement__program", "batch").order_by("-id")

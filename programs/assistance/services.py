@@ -6,6 +6,7 @@ and records an audit event, in one transaction. Money is Decimal throughout.
 
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +23,8 @@ from hardship.services import audit_record
 
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import parse_quarter
+
+log = logging.getLogger(__name__)
 
 CENTRE = (Role.CENTRE_STAFF,)
 APPROVERS = (Role.FUND_APPROVER,)
@@ -50,9 +53,7 @@ def batch_start(*, actor: User, union: Union, period: str, request=None) -> Batc
         with transaction.atomic():
             batch = Batch.objects.create(union=union, period=quarter.key, created_by=actor)
             audit_record(actor=actor, verb="batch.start", target=batch, union=union, request=request)
-            from .tasks import compute_batch
-
-            transaction.on_commit(lambda: compute_batch.delay(batch.pk))
+            transaction.on_commit(lambda: _enqueue_compute(batch))
     except IntegrityError as exc:
         raise ValidationError(
             _("“%(u)s”在 %(p)s 已有发放批次，请打开该批次继续。") % {"u": union.name, "p": quarter.key}
@@ -66,11 +67,25 @@ def batch_recompute(*, actor: User, batch_id: int, request=None) -> Batch:
     _require(actor, batch.union, CENTRE, _("重新计算"))
     if batch.status not in (Batch.Status.FAILED, Batch.Status.COMPUTED, Batch.Status.PENDING):
         raise ValidationError(_("批次状态为“%(s)s”，不能重新计算。") % {"s": batch.get_status_display()})
+    audit_record(actor=actor, verb="batch.recompute", target=batch, union=batch.union, request=request)
+    transaction.on_commit(lambda: _enqueue_compute(batch))
+    return batch
+
+
+def _enqueue_compute(batch: Batch) -> None:
+    """After the commit, queue the computation. With the broker (Redis) down the batch is saved and
+    stays 待计算; ``batch.queued`` tells the page to say so, and 重新计算 queues it later."""
+    from kombu.exceptions import OperationalError as BrokerError
+
     from .tasks import compute_batch
 
-    audit_record(actor=actor, verb="batch.recompute", target=batch, union=batch.union, request=request)
-    transaction.on_commit(lambda: compute_batch.delay(batch.pk))
-    return batch
+    try:
+        compute_batch.delay(batch.pk)
+    except BrokerError as exc:
+        log.warning("batch %s saved but not queued: the broker is unavailable (%s)", batch.pk, exc)
+        batch.queued = False
+    else:
+        batch.queued = True
 
 
 def _account(union: Union, year: int) -> FundAccount:
@@ -226,9 +241,10 @@ def _read_result_rows(upload) -> list[list[str]]:
 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            # Rows are read lazily: a damaged sheet fails here, not in load_workbook.
+            return [["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # noqa: BLE001 — any unreadable workbook gets the same answer
             raise ValidationError(_("无法读取该 Excel 文件，请确认是银行返回的 .xlsx 结果文件。")) from exc
-        return [["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -236,7 +252,10 @@ def _read_result_rows(upload) -> list[list[str]]:
             text = data.decode("gb18030")
         except UnicodeDecodeError as exc:
             raise ValidationError(_("无法识别文件编码，请上传 UTF-8 或 GBK 编码的 CSV。")) from exc
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a cell past csv's field limit (131,072 characters): not a bank's result file
+        raise ValidationError(_("无法读取该 CSV 文件，请确认是银行返回的结果文件。")) from exc
 
 
 def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> ReconcileResult:
@@ -247,6 +266,8 @@ def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> Reco
     rows = _read_result_rows(upload)
     if not rows or "参考号" not in rows[0] or "结果" not in rows[0]:
         raise ValidationError(_("结果文件第一行应包含“参考号”和“结果”两列。"))
+    if not any(any(row) for row in rows[1:]):  # else "对账完成：到账 0 笔" for a file with only its header
+        raise ValidationError(_("结果文件中没有数据行，请确认上传的是银行返回的结果文件。"))
     header = rows[0]
     ref_col, result_col = header.index("参考号"), header.index("结果")
     reason_col = header.index("原因") if "原因" in header else None
