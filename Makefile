@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test install messages lint migrate seed worker beat serve loadcheck clean
+.PHONY: run test install messages lint migrate seed worker beat serve loadcheck loadtest clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A hardship beat --loglevel=INFO
+
+## 60 s of locust (50 signed-in users) against gunicorn + PostgreSQL with the production settings,
+## on its own database `loadtest` (DATABASE_URL's server). The last line is one JSON object.
+loadtest: install messages
+	$(PY) loadtest/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

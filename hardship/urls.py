@@ -19,6 +19,9 @@ app_patterns = (
     "hardship",
 )
 
+# A lost database or broker connection answers 503 with its own page (hardship/errors.py).
+handler500 = "hardship.errors.server_error"
+
 urlpatterns = [
     path("", views.my_work, name="my_work"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -1,11 +1,14 @@
 """Money pages: programs and standards, batches (start, progress, approve, bank files, results), ledger, grants."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
@@ -13,6 +16,7 @@ from cases.models import SchoolLevel, Tier
 from hardship.access import role_required, user_has_role
 from hardship.models import Role
 from hardship.pagination import paginate
+from hardship.views import _broker_status
 
 from . import batch as batch_engine
 from . import selectors, services
@@ -27,6 +31,10 @@ from .forms import (
 )
 from .models import Batch, Payment
 from .selectors import MONEY_READERS
+
+BROKER_DOWN_MESSAGE = _lazy(
+    "批次已保存，但后台任务服务（Redis）暂时连不上，计算尚未开始。服务恢复后请在本页点击“重新计算”。"
+)
 
 
 def _error_text(exc) -> str:
@@ -92,7 +100,10 @@ def batch_start(request):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
         return redirect("programs:batch_list")
-    messages.success(request, _("已发起 %(p)s 发放批次，正在后台计算。") % {"p": batch.period})
+    if getattr(batch, "queued", True):
+        messages.success(request, _("已发起 %(p)s 发放批次，正在后台计算。") % {"p": batch.period})
+    else:
+        messages.warning(request, BROKER_DOWN_MESSAGE)
     return redirect("programs:batch_detail", pk=batch.pk)
 
 
@@ -105,6 +116,11 @@ def batch_detail(request, pk: int):
     is_approver = user_has_role(user, Role.FUND_APPROVER) and selectors.approver_unions(user).filter(
         pk=batch.union_id).exists()  # fmt: skip
     stale = bool(batch.lock_token and batch.locked_at and timezone.now() - batch.locked_at > batch_engine.stale_after())
+    running = batch.status in (Batch.Status.PENDING, Batch.Status.RUNNING)
+    broker_down = running and _broker_status() != "ok"
+    # 待计算 and never picked up by a worker: queued while Redis was down, or the message was lost.
+    waiting = (batch.status == Batch.Status.PENDING and not batch.lock_token
+               and (broker_down or timezone.now() - batch.created_at > timedelta(minutes=1)))  # fmt: skip
     return render(request, "programs/batch_detail.html", {
         "batch": batch, "page": page, "status": status, "statuses": Payment.Status.choices,
         "banks": selectors.batch_banks(batch=batch),
@@ -112,8 +128,10 @@ def batch_detail(request, pk: int):
         "own_batch": batch.created_by_id == user.pk,
         "is_approver": is_approver,
         "is_centre": user_has_role(user, Role.CENTRE_STAFF),
-        "running": batch.status in (Batch.Status.PENDING, Batch.Status.RUNNING),
+        "running": running,
         "stale": stale,
+        "broker_down": broker_down,
+        "waiting": waiting,
         "reject_form": RejectForm(), "reconcile_form": ReconcileForm(),
     })  # fmt: skip
 
@@ -129,11 +147,14 @@ def batch_progress(request, pk: int):
 def _batch_action(request, pk: int, action, success: str):
     batch = selectors.batch_get(user=request.user, pk=pk)
     try:
-        action(batch)
+        result = action(batch)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, success)
+        if getattr(result, "queued", True):
+            messages.success(request, success)
+        else:
+            messages.warning(request, BROKER_DOWN_MESSAGE)
     return redirect("programs:batch_detail", pk=pk)
 
 
