@@ -160,3 +160,14 @@ def file_demo_households() -> int:
         review.household_file(actor=users["centre"], household_id=household.pk)
         filed += 1
     return filed
+
+
+# The seeds' Wuxi plans (市总工会: 一年期职工“住院+重疾+意外”互助保障, and the free 住院慰问金 for members).
+COVER_PLANS = ["一年期职工“住院+重疾+意外”互助保障", "工会会员住院慰问金保障（免费）"]
+
+
+def seed_cover_plans() -> None:
+    from .support.models import MutualCoverPlan
+
+    for name in COVER_PLANS:
+        MutualCoverPlan.objects.get_or_create(name=name)

@@ -8,8 +8,9 @@
    for each, household ids and surnames inside that user's scope;
 3. starts gunicorn (hardship.settings.production, DEBUG off, sized for this machine's cores),
    waits for /healthz, warms every worker up;
-4. runs locust headless: --users users started --spawn-rate a second, then --seconds counted once all run, over the household list (with a
-   search), a household file and the dashboard, then stops gunicorn whatever happened.
+4. runs locust headless: --users users, started --spawn-rate a second, then --seconds counted
+   once all of them run, over the household list (with a search), a household file and the
+   dashboard; then stops gunicorn whatever happened.
 
 The last line printed is one JSON object: users, seconds, rps, p95_ms, p99_ms, errors, …
 """

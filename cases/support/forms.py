@@ -45,7 +45,7 @@ def _year_field():
 
 def _plan_field():
     return forms.ModelChoiceField(
-        label=_("保障计划"), queryset=None, error_messages={"required": _("请选择保障计划。")}
+        label=_("保障计划"), queryset=None, empty_label=_("请选择"), error_messages={"required": _("请选择保障计划。")}
     )
 
 
@@ -74,6 +74,7 @@ class CoverClaimForm(forms.Form):
     member = SingleMemberChoice(
         label=_("参保人"),
         queryset=None,
+        empty_label=_("请选择"),
         error_messages={"required": _("请选择参保人。"), "invalid_choice": _("所选成员不在本档案中。")},
     )
     plan = _plan_field()

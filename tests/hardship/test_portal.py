@@ -88,3 +88,7 @@ def test_seed_demo_is_idempotent_and_its_logins_work(client, capsys):
     assert "Demo@2026" in out and "grassroots" in out
     assert client.post(reverse("login"), {"username": "huishan", "password": "Demo@2026"}).status_code == 302
     assert Union.objects.get(code="WX-HS-YQ-01").path.startswith(Union.objects.get(code="WX").path)
+    # 互助保障 can be enrolled on a demo file: the seeds' two plans exist, once each.
+    from cases.support.models import MutualCoverPlan
+
+    assert MutualCoverPlan.objects.count() == 2

@@ -81,12 +81,13 @@ class Command(BaseCommand):
                 organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
             )
 
-        from cases.demo import file_demo_households, seed_households
+        from cases.demo import file_demo_households, seed_cover_plans, seed_households
         from programs.assistance.demo import seed_programs
 
         centre = User.objects.get(username="centre")
         seed_households(actor=centre)
         file_demo_households()
+        seed_cover_plans()
         seed_programs(union=unions["WX"], actor=centre)
 
         from programs.workstudy.demo import seed_workstudy
