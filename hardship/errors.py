@@ -16,9 +16,22 @@ from django.template import loader
 log = logging.getLogger("hardship.errors")
 
 
+# SQLSTATEs of a lost or refused connection: class 08 and the server shutting down (57P01–57P03).
+# Other OperationalErrors — deadlocks (40P01), serialization failures (40001), statement timeouts
+# (57014) — are faults of the application, not an outage: they get the 500 page.
+CONNECTION_LOST_STATES = ("57P01", "57P02", "57P03")
+
+
+def _connection_lost(exc: OperationalError) -> bool:
+    code = getattr(exc.__cause__, "pgcode", None)
+    return code is None or code.startswith("08") or code in CONNECTION_LOST_STATES
+
+
 def _unavailable(exc: BaseException | None) -> bool:
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, InterfaceError):
         return True
+    if isinstance(exc, OperationalError):
+        return _connection_lost(exc)
     try:
         from kombu.exceptions import OperationalError as BrokerError
     except ImportError:  # pragma: no cover — kombu comes with Celery

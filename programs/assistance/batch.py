@@ -1,8 +1,9 @@
 """The quarterly batch: compute every eligible filed household's entitlements for a period.
 
 Set-based and idempotent:
-- one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per due program and id range
-  (chunks by household id, never OFFSET, never every id in Python memory);
+- one ``INSERT … SELECT`` per id range for every due program at once, inserting the
+  entitlements and their payments in one statement (chunks by household id, never
+  OFFSET, never every id in Python memory); pairs already entitled are skipped;
 - the unique constraint on (household, program, period) makes a second run, a
   run on two workers at once, or a run after a crash produce the same rows;
 - the run holds a lock (a token and a heartbeat on the batch row), released
@@ -127,8 +128,8 @@ class Plan:
     """The SQL of one batch: every due program's amount, computed for one id range at a time."""
 
     select: str  # (hid, program_id, period_key, tier, union_id, no_card, value) of every new entitlement
-    before: list  # the parameters before the id range's two, and after them
-    after: list
+    params_head: list  # the parameters before the id range's two, and after them
+    params_tail: list
 
     @classmethod
     def build(cls, *, due: list[tuple[Program, str]], on, quarter: Quarter, cap_per_person: Decimal | None,
@@ -144,7 +145,7 @@ class Plan:
             raw_whens.append(f"WHEN %s THEN {sql}")
             raw_params += [program.pk, *params]
         if not rows:
-            return cls(select="", before=[], after=[])
+            return cls(select="", params_head=[], params_tail=[])
         # The year's 生活救助 already owed (earlier quarters, or this one's before an interruption).
         if living_due:
             already = (
@@ -159,9 +160,9 @@ class Plan:
         fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # evaluate each subquery once
         # Inside one household, living-aid programs fill the room in program order: each gets
         # LEAST(its amount, what the earlier ones left), the earlier ones' raw amounts summed by a window.
-        before = ("COALESCE(SUM(CASE WHEN c.living THEN c.raw ELSE 0 END) OVER (PARTITION BY c.hid ORDER BY c.ord "
+        earlier_sql = ("COALESCE(SUM(CASE WHEN c.living THEN c.raw ELSE 0 END) OVER (PARTITION BY c.hid ORDER BY c.ord "
                   "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)")  # fmt: skip
-        capped = f"CASE WHEN c.living THEN {_least('c.raw', _greatest(f'c.room - {before}', '0'))} ELSE c.raw END"
+        capped = f"CASE WHEN c.living THEN {_least('c.raw', _greatest(f'c.room - {earlier_sql}', '0'))} ELSE c.raw END"
         select = (
             f"SELECT c.hid, c.program_id, c.period_key, c.tier, c.union_id, c.no_card, {capped} AS value FROM ("
             "  SELECT h.hid, h.tier, h.union_id, h.no_card, h.room, d.program_id, d.period_key, d.ord, d.living,"
@@ -179,12 +180,12 @@ class Plan:
         )
         return cls(
             select=f"SELECT * FROM ({select}) v WHERE v.value > 0",
-            before=[*raw_params, *room_params],
-            after=[Status.FILED, Tier.NONE, f"{path}%", *row_params],
+            params_head=[*raw_params, *room_params],
+            params_tail=[Status.FILED, Tier.NONE, f"{path}%", *row_params],
         )
 
     def params(self, lo: int, hi: int) -> list:
-        return [*self.before, lo, hi, *self.after]
+        return [*self.params_head, lo, hi, *self.params_tail]
 
 
 PAYMENT_COLUMNS = ("entitlement_id, batch_id, household_id, amount, status, payee_name, bank_name, card_number, "
@@ -395,7 +396,8 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
     """Counts and totals by program, tier and union; against the previous quarter; who was skipped.
 
     One grouped scan of the batch's payments (by program × tier × union, a few hundred rows at
-    most) is rolled up here, rather than one scan of a million payments per breakdown."""
+    most) is rolled up here, rather than one scan of a million payments per breakdown; the
+    distinct households paid take one more."""
     quarter = quarter or parse_quarter(batch.period)
     payments = Payment.objects.filter(batch=batch).exclude(status=Payment.Status.CANCELLED)
     groups = (
@@ -403,15 +405,15 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
         .annotate(n=Count("id"), total=Sum("amount"), reissued=Count("id", filter=~Q(entitlement__batch=batch)))
         .order_by()
     )
-    programs = dict(Program.objects.values_list("pk", "name"))
     depth = batch.union.path.count("/")
     by_program: dict[str, dict] = {}
     by_tier: dict[str, dict] = {}
     by_union: dict[int, dict] = {}
-    union_paths: dict[int, str] = {}
     count = reissued = 0
     total = Decimal("0")
     rows = list(groups)
+    program_ids = {row["entitlement__program_id"] for row in rows}
+    programs = dict(Program.objects.filter(pk__in=program_ids).values_list("pk", "name"))
     wanted = {row["entitlement__union_id"] for row in rows}
     union_paths = dict(Union.objects.filter(pk__in=wanted).values_list("pk", "path")) if wanted else {}
     for row in rows:

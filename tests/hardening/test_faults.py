@@ -156,6 +156,24 @@ def test_the_connection_dropped_while_saving_a_household_shows_a_503_page_and_sa
     assert household.members.count() == 2
 
 
+def test_a_statement_timeout_is_a_server_error_page_not_an_outage(db):
+    """Only a lost connection is a 503 ("try again shortly"): a timeout, a deadlock or a serialization
+    failure is the application's fault and gets the 500 page, so monitoring does not see an outage."""
+    from django.db import OperationalError, transaction
+
+    from hardship.errors import server_error
+
+    request = RequestFactory().get("/cases/")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(1)")
+    except OperationalError:
+        response = server_error(request)
+
+    assert response.status_code == 500 and "Retry-After" not in response
+
+
 def test_a_persistent_connection_killed_between_requests_is_replaced_without_an_error(grassroots):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
