@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..models import Household, Member
@@ -53,8 +53,17 @@ def cover_plans() -> QuerySet[MutualCoverPlan]:
 
 
 def cover_members(*, household: Household) -> QuerySet[Member]:
-    """The members who can be enrolled or claim: those still on the file."""
+    """The members who can be enrolled: those still on the file."""
     return household.members.filter(removed=False).order_by("position", "id")
+
+
+def claim_members(*, household: Household) -> QuerySet[Member]:
+    """The members a claim can be recorded for: those on the file, and those removed since who were
+    enrolled (a claim for a stay before a death or a move out is still paid)."""
+    enrolled = MutualCoverEnrolment.objects.filter(member__household=household).values("member_id")
+    # Member.objects, not household.members: a file fetched by household_get carries a members
+    # prefetch limited to current members, and its related manager would apply that filter too.
+    return Member.objects.filter(Q(removed=False) | Q(pk__in=enrolled), household=household).order_by("position", "id")
 
 
 def today() -> date:
@@ -64,6 +73,7 @@ def today() -> date:
 __all__ = [
     "MutualCoverClaim",
     "benchmark_rate_on",
+    "claim_members",
     "cover_members",
     "cover_plans",
     "help_timeline",

@@ -111,7 +111,7 @@ def cover_claim(request, pk: int):
     """Record a claim the plan paid for a member's hospital stay or illness."""
     household = _cover_household(request, pk)
     form = CoverClaimForm(
-        request.POST or None, members=selectors.cover_members(household=household), plans=selectors.cover_plans()
+        request.POST or None, members=selectors.claim_members(household=household), plans=selectors.cover_plans()
     )
     if request.method == "POST" and form.is_valid():
         try:

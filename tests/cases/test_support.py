@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import (
     BenchmarkRate,
+    Member,
     MutualCoverClaim,
     MutualCoverEnrolment,
     MutualCoverPlan,
@@ -273,6 +274,22 @@ def test_a_claim_within_the_cover_year_is_recorded_on_the_enrolment_and_audited(
     assert "赔付 1 笔，合计 2000.00 元" in file_page
     support_page = client.get(reverse("cases:support_detail", args=[family.pk])).content.decode()
     assert f"{LAST_YEAR}-03-02 · 无锡市人民医院 · 腰椎间盘突出住院" in support_page
+
+
+def test_a_claim_is_recorded_for_an_enrolled_member_removed_from_the_file_since(client, family, plan, grassroots):
+    # 李秀英 was enrolled, was in hospital, and has left the file since (a death, a move out): the
+    # claim is still paid. 蒋小明, removed too but never enrolled, is not offered.
+    _enrol(grassroots, family, plan, LAST_YEAR, "李秀英")
+    spouse, child = _member(family, "李秀英"), _member(family, "蒋小明")
+    Member.objects.filter(pk__in=[spouse.pk, child.pk]).update(removed=True)
+    client.force_login(grassroots)
+
+    refused = client.post(reverse("cases:cover_claim", args=[family.pk]), _claim_post(child, plan))
+    response = client.post(reverse("cases:cover_claim", args=[family.pk]), _claim_post(spouse, plan))
+
+    assert refused.status_code == 200 and "所选成员不在本档案中" in refused.content.decode()
+    assert response.status_code == 302
+    assert MutualCoverClaim.objects.get().enrolment.member == spouse
 
 
 def test_a_december_stay_may_be_paid_in_january(family, plan, grassroots):
