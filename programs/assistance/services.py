@@ -20,6 +20,7 @@ from cases.models import Household, Status
 from hardship.access import scope_unions, user_has_role
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
+from programs.reports.tasks import refresh_dashboard_soon
 
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import parse_quarter
@@ -133,6 +134,7 @@ def batch_approve(*, actor: User, batch_id: int, request=None) -> Batch:
         audit_record(actor=actor, verb="batch.approve", target=batch, union=batch.union, request=request,
                      changes={"status": (Batch.Status.COMPUTED, Batch.Status.APPROVED),
                               "amount": (None, str(required)), "payments": (None, frozen)})  # fmt: skip
+        refresh_dashboard_soon()
         return batch
 
 
@@ -331,6 +333,7 @@ def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> Reco
             batch.save(update_fields=["status"])
         audit_record(actor=actor, verb="batch.reconcile", target=batch, union=batch.union, request=request,
                      changes={"paid": (None, result.paid), "failed": (None, result.failed)})  # fmt: skip
+        refresh_dashboard_soon()
     return result
 
 

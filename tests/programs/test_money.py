@@ -501,3 +501,37 @@ def test_a_stale_account_correction_is_refused(client, fund, tree, grassroots):
     assert "没有保存" in response.content.decode()
     household.refresh_from_db()
     assert household.bank_card == "6222021234567890128"
+
+
+def test_approving_a_batch_refreshes_the_dashboard_once_it_commits(fund, tree, grassroots, centre, approver,
+                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    from programs.reports.models import DashboardSnapshot, MoneyTally
+
+    batch = _computed(fund, tree, grassroots, centre)
+    assert not DashboardSnapshot.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.batch_approve(actor=approver, batch_id=batch.pk)
+
+    # The money approved a moment ago is on the dashboard without waiting for the ten-minute round.
+    assert len(callbacks) == 1 and DashboardSnapshot.objects.count() == 1
+    assert sum(t.total for t in MoneyTally.objects.all()) == Decimal("500.00")  # 350 + 150
+
+
+def test_a_refresh_that_cannot_be_queued_does_not_undo_the_approval(
+    fund, tree, grassroots, centre, approver, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from programs.reports import tasks as report_tasks
+
+    def broker_down():
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(report_tasks.refresh_dashboard_summary, "delay", broker_down)
+    batch = _computed(fund, tree, grassroots, centre)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_approve(actor=approver, batch_id=batch.pk)
+
+    assert Batch.objects.get(pk=batch.pk).status == Batch.Status.APPROVED
