@@ -107,13 +107,18 @@ def _start_worker(queue: str, extra_env: dict | None = None) -> subprocess.Popen
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the Celery worker exited: {proc.stdout.read().decode(errors='replace')}")
-        if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=1):
-            return proc
-    proc.kill()
-    pytest.fail("the Celery worker did not answer within 60 s")
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the Celery worker exited: {proc.stdout.read().decode(errors='replace')}")
+            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=1):
+                return proc
+        pytest.fail("the Celery worker did not answer within 60 s")
+    except BaseException:
+        # Not yet handed to the fixture: a failure here (the ping raised, or time ran out) must not
+        # leave the worker running after the test session.
+        _stop_worker(proc)
+        raise
 
 
 def _stop_worker(proc: subprocess.Popen) -> None:
