@@ -48,3 +48,28 @@ def household_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def form_post(union, members, **overrides):
+    """The household form's POST data: the file's fields and one formset row per member."""
+    data = {
+        "union": union.pk, "phone": "13905100001", "address": "惠山区堰桥街道西漳村 12 号", "housing": "owned",
+        "main_cause": "serious_illness", "income_wages": "36000", "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "20",
+    }  # fmt: skip
+    for field in ("income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
+                  "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+                  "sudden_event_cost"):  # fmt: skip
+        data[field] = "0"
+    for index, member in enumerate(members):
+        for key, value in member.items():
+            data[f"members-{index}-{key}"] = value
+    data.update(overrides)
+    return data
+
+
+def member_row(relation="self", name="蒋建华", id_number=None, work="employed"):
+    """One member row of the household form."""
+    return {"relation": relation, "name": name, "work_status": work, "health": "healthy", "disability": "none",
+            "medical_insurance": "resident", "monthly_income": "0",
+            "id_number": id_number or make_id_number("320206", date(1978, 3, 12), 777)}  # fmt: skip

@@ -16,7 +16,9 @@ from hardship.identity import make_id_number
 from hardship.models import AuditEvent, Role
 from tests.factories import user_with_role
 
+from .conftest import form_post as _form_post
 from .conftest import household_data, person
+from .conftest import member_row as _member
 
 pytestmark = pytest.mark.django_db
 
@@ -242,29 +244,6 @@ def test_the_detail_page_uses_a_fixed_number_of_queries(client, tree, standard, 
         response = client.get(reverse("cases:household_detail", args=[household.pk]))
     assert response.status_code == 200
     assert len(response.context["members"]) == 9
-
-
-def _form_post(union, members, **overrides):
-    data = {
-        "union": union.pk, "phone": "13905100001", "address": "惠山区堰桥街道西漳村 12 号", "housing": "owned",
-        "main_cause": "serious_illness", "income_wages": "36000", "members-TOTAL_FORMS": str(len(members)),
-        "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "20",
-    }  # fmt: skip
-    for field in ("income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
-                  "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
-                  "sudden_event_cost"):  # fmt: skip
-        data[field] = "0"
-    for index, member in enumerate(members):
-        for key, value in member.items():
-            data[f"members-{index}-{key}"] = value
-    data.update(overrides)
-    return data
-
-
-def _member(relation="self", name="蒋建华", id_number=None, work="employed"):
-    return {"relation": relation, "name": name, "work_status": work, "health": "healthy", "disability": "none",
-            "medical_insurance": "resident", "monthly_income": "0",
-            "id_number": id_number or make_id_number("320206", date(1978, 3, 12), 777)}  # fmt: skip
 
 
 def test_the_form_creates_a_household_with_two_members(client, tree, standard, grassroots):

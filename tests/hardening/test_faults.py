@@ -30,7 +30,7 @@ from cases.services import households as household_services
 from hardship.identity import make_id_number
 from hardship.models import Role, Union
 from programs.assistance.models import Batch, Entitlement
-from tests.cases.conftest import WUXI
+from tests.cases.conftest import WUXI, form_post, member_row
 from tests.conftest import redis_available, require
 from tests.factories import user_with_role
 
@@ -91,27 +91,11 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def _member(relation, name, birth, seq, work="employed"):
-    return {"relation": relation, "name": name, "work_status": work, "health": "healthy", "disability": "none",
-            "medical_insurance": "resident", "monthly_income": "0",
-            "id_number": make_id_number("320206", birth, seq)}  # fmt: skip
-
-
 def _household_post(union):
-    members = [_member("self", "蒋建华", date(1978, 3, 12), 501),
-               _member("child", "蒋晓明", date(2008, 9, 1), 502, "student")]  # fmt: skip
-    data = {
-        "union": union.pk, "phone": "13905100001", "address": "惠山区堰桥街道西漳村 12 号", "housing": "owned",
-        "main_cause": "serious_illness", "income_wages": "36000", "members-TOTAL_FORMS": str(len(members)),
-        "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "20",
-    }  # fmt: skip
-    for field in ("income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
-                  "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
-                  "sudden_event_cost"):  # fmt: skip
-        data[field] = "0"
-    for index, member in enumerate(members):
-        data.update({f"members-{index}-{key}": value for key, value in member.items()})
-    return data
+    return form_post(union, [
+        member_row("self", "蒋建华", make_id_number("320206", date(1978, 3, 12), 501)),
+        member_row("child", "蒋晓明", make_id_number("320206", date(2008, 9, 1), 502), "student"),
+    ])  # fmt: skip
 
 
 @pytest.fixture
