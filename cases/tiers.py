@@ -9,19 +9,15 @@ minimum wage. The tier is the first rule that holds, in priority order:
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Func
 
+from hardship.money import money
+
 from .models import SERIOUS_HEALTH, Disability, Tier, WorkStatus
 
-CENT = Decimal("0.01")
 WORKING_AGE = (18, 60)
-
-
-def money(value) -> Decimal:
-    """The one rounding rule for money: to the fen, half up."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

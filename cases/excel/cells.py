@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
+from hardship.money import CENT
 
 from ..models import Household, Member
-from ..tiers import CENT
 from .columns import CARD, CAUSES, CHOICE, ID_NUMBER, MEMBER, MONEY, NO, PHONE, TEXT, YES, YES_NO, Column, header_key
 
 # A household's yearly sums stay far inside the 12-digit money columns.

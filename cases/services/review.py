@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from hardship.access import scope_unions
 from hardship.dates import add_months, working_day_span
 from hardship.models import Notification, Role, RoleAssignment, SocialOrganisation, User
+from hardship.money import money
 from hardship.services import audit_record
 
 from ..models import (
@@ -34,7 +35,6 @@ from ..models import (
     Step,
     VisitPhoto,
 )
-from ..tiers import money
 from .households import household_set_live, standard_in_force
 
 S = Status

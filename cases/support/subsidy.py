@@ -4,7 +4,7 @@ the part up to 100,000 元 in full, the part above it at half."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..tiers import money
+from hardship.money import money
 
 FULL_PART_CAP = Decimal("100000")
 HALF_SHARE = Decimal("0.5")

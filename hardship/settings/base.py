@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hardship.context_processors.portal",
             ],
+            # The portal's filters (money, mask_name, query_with) in every template without {% load %}.
+            "builtins": ["hardship.templatetags.portal"],
         },
     },
 ]

@@ -1,5 +1,7 @@
 from django import template
 
+from hardship.money import money_text
+
 register = template.Library()
 
 
@@ -18,3 +20,10 @@ def mask_name(value: str) -> str:
     from hardship.masking import mask_name as _mask
 
     return _mask(value)
+
+
+@register.filter(name="money")
+def money_filter(value) -> str:
+    """An amount as every page shows it: two decimals, half up (``hardship.money``), whatever
+    the database handed back. ``{{ x|money|default:"—" }}`` for an amount that may be missing."""
+    return money_text(value)

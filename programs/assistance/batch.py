@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from cases.models import Household, Status, Tier, WorkStatus
 from cases.services import standard_in_force
-from cases.tiers import money
 from hardship.models import Union
+from hardship.money import money
 from hardship.services import audit_record
 
 from .models import Batch, Entitlement, Grant, Payment, Program, ProgramKind, ProgramStandard

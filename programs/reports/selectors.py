@@ -24,10 +24,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Cause, ExitKind, Household, Status, Tier
-from cases.tiers import money
 from hardship.access import scope_queryset
 from hardship.dates import add_months
 from hardship.models import Role
+from hardship.money import money
 from programs.assistance.models import Payment
 
 from .models import DashboardSnapshot, ExitTally, FlowTally, HouseholdTally, MoneyTally

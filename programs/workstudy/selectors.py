@@ -13,6 +13,7 @@ from django.http import Http404
 
 from cases.models import Member, Status, WorkStatus
 from hardship.access import scope_queryset, scope_unions, user_has_role
+from hardship.money import money
 
 from .explain import group_label
 from .models import (
@@ -28,7 +29,7 @@ from .models import (
     Season,
 )
 from .roles import MANAGERS, READERS, contact_enterprise_ids
-from .services import CENT, OTHER_GROUP, OUTSTANDING_GROUP, TIER_GROUP
+from .services import OTHER_GROUP, OUTSTANDING_GROUP, TIER_GROUP
 
 
 def _get(queryset: QuerySet, pk):
@@ -287,8 +288,8 @@ def season_statistics(*, season: Season) -> dict:
         students=Count("id"), total=Sum("earnings"), days=Sum("days_attended")
     )
     # Sum() of a DecimalField comes back as 2340.5 on SQLite: money always shows its two places.
-    total = Decimal(paid["total"] or 0).quantize(CENT)
-    average = (total / paid["students"]).quantize(CENT) if paid["students"] else None
+    total = money(paid["total"] or 0)
+    average = money(total / paid["students"]) if paid["students"] else None
     offered = positions.filter(filled__gt=0).aggregate(pay=Sum("pay"), n=Count("id"))
     return {
         **{k: v or 0 for k, v in position_figures.items()},
@@ -300,7 +301,7 @@ def season_statistics(*, season: Season) -> dict:
         "total_earnings": total,
         "average_earnings": average,
         "days_attended": paid["days"] or 0,
-        "average_offered_pay": (Decimal(offered["pay"]) / offered["n"]).quantize(CENT) if offered["n"] else None,
+        "average_offered_pay": money(Decimal(offered["pay"]) / offered["n"]) if offered["n"] else None,
         "early_hires": placements.filter(early_hire=True).count(),
     }
 

@@ -4,8 +4,10 @@ Lock order, so that two actions never wait on each other: the season first,
 then the application and its placement, then positions by id.
 """
 
+from hardship.money import CENT, money
+
 from .applications import StudentDetails, application_register, application_register_outstanding
-from .common import CENT, OTHER_GROUP, OUTSTANDING_GROUP, TIER_GROUP, group_of, money
+from .common import OTHER_GROUP, OUTSTANDING_GROUP, TIER_GROUP, group_of
 from .placements import placement_confirm, placement_record_earnings
 from .results import placement_assign, placement_unassign, season_close, season_publish, season_run_matching
 from .setup import (

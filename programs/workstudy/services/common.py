@@ -1,8 +1,5 @@
 """What every work-study service shares: money, the tier order, guards, locks and the matching inputs."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -36,18 +33,6 @@ POSITION_FIELDS = (
     "field_of_study", "description",
 )  # fmt: skip
 MINOR_MAX_HOURS = 8
-CENT = Decimal("0.01")
-
-
-def money(value: Any) -> Decimal:
-    """Money from a string or Decimal, rounded to the fen once, here."""
-    try:
-        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(_("请填写有效的金额。")) from exc
-    if not amount.is_finite():
-        raise ValidationError(_("请填写有效的金额。"))
-    return amount
 
 
 def group_of(application: Application) -> int:

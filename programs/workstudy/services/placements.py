@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardship.models import User
+from hardship.money import money
 from hardship.services import audit_record
 
 from .. import matching
@@ -17,7 +18,6 @@ from ..models import (
     PlacementStatus,
 )
 from .common import (
-    money,
     move_placement,
     require_for_enterprise,
 )

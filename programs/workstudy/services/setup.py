@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from hardship.access import user_has_role
 from hardship.models import Role, Union, User
+from hardship.money import money
 from hardship.services import audit_record
 
 from .. import explain, matching
@@ -26,7 +27,6 @@ from .common import (
     age_at_start,
     candidate_for,
     lock_season,
-    money,
     opening_for,
     require_editable,
     require_for_enterprise,
