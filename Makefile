@@ -2,18 +2,28 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
+# requirements.txt is what production runs; requirements-dev.txt adds tests, lint, load and browser tools.
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install messages lint migrate seed worker beat serve loadcheck loadtest clean
+.PHONY: run test install install-dev messages lint migrate seed worker beat serve loadcheck loadtest clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.installed-[0-9]*
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-*
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 ## Compile the translations (.po → .mo) with polib: no GNU gettext needed.
 messages: install
@@ -25,16 +35,16 @@ migrate: install messages
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## Laptop trial: SQLite, eager tasks, demo data, http://127.0.0.1:8000
+## Laptop trial: SQLite, eager tasks, demo data, http://127.0.0.1:8000 (make run PORT=8123 for another port)
 run: seed
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite (uses DATABASE_URL / REDIS_URL when set; .ci/run sets both).
-test: messages
+test: install-dev messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -51,7 +61,7 @@ beat: install
 
 ## 60 s of locust (50 signed-in users) against gunicorn + PostgreSQL with the production settings,
 ## on its own database `loadtest` (DATABASE_URL's server). The last line is one JSON object.
-loadtest: install messages
+loadtest: install-dev messages
 	$(PY) loadtest/run.py
 
 clean:
