@@ -296,6 +296,40 @@ def _wait_worker(app, node, timeout=60):
     pytest.fail("the worker did not reconnect to the restarted Redis")
 
 
+class _HeldEntitlements:
+    def __init__(self, other):
+        self.other = other
+
+    def wait_for_a_waiting_insert(self, timeout=60):
+        """Until a backend waits for the lock on the entitlement table (the batch's first insert)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                    "WHERE c.relname = 'programs_entitlement' AND NOT l.granted"
+                )
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.05)
+        pytest.fail("the batch never reached its first insert")
+
+
+@contextlib.contextmanager
+def entitlements_held():
+    """Hold a SHARE lock on the entitlement table from a connection of its own: reads go on, every
+    insert waits until the block ends. A state the test holds, instead of racing the batch."""
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("LOCK TABLE programs_entitlement IN SHARE MODE")
+        yield _HeldEntitlements(other)
+    finally:
+        other.rollback()
+        other.close()
+
+
 def _assert_one_entitlement_per_key():
     duplicates = (Entitlement.objects.values("household_id", "program_id", "period_key")
                   .annotate(n=Count("id")).filter(n__gt=1))  # fmt: skip
@@ -313,23 +347,24 @@ def test_redis_stopped_and_restarted_during_a_batch(own_redis, worker_factory):
 
     with celery_broker(own_redis.url) as app:
         worker_factory(queue="celery", REDIS_URL=own_redis.url, BATCH_CHUNK_IDS=1)
-        assert browser.post(start, {"union": city.pk, "period": "2026-Q4"}).status_code == 302
-        first = Batch.objects.get(union=city, period="2026-Q4")
-        deadline = time.monotonic() + 60
-        while first.done_chunks < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        with entitlements_held() as held:
+            # The worker starts the run, then waits at its first insert: the batch is mid-run for as
+            # long as the test needs, however fast this machine computes it.
+            assert browser.post(start, {"union": city.pk, "period": "2026-Q4"}).status_code == 302
+            first = Batch.objects.get(union=city, period="2026-Q4")
+            held.wait_for_a_waiting_insert()
             first.refresh_from_db()
-        assert first.status == Batch.Status.RUNNING
+            assert first.status == Batch.Status.RUNNING
 
-        own_redis.stop()  # mid-batch
-        running_page = browser.get(reverse("programs:batch_detail", args=[first.pk])).content.decode()
-        first.refresh_from_db()
-        assert first.status == Batch.Status.RUNNING  # so the page above was shown mid-run
-        assert "后台任务服务（Redis）暂时连不上" in running_page
-        health = browser.get("/healthz")
-        # Staff start the next quarter meanwhile: saved, and told plainly that it has not started.
-        started = browser.post(start, {"union": city.pk, "period": "2027-Q1"}, follow=True)
-        second = Batch.objects.get(union=city, period="2027-Q1")
+            own_redis.stop()  # mid-batch
+            running_page = browser.get(reverse("programs:batch_detail", args=[first.pk])).content.decode()
+            first.refresh_from_db()
+            assert first.status == Batch.Status.RUNNING  # so the page above was shown mid-run
+            assert "后台任务服务（Redis）暂时连不上" in running_page
+            health = browser.get("/healthz")
+            # Staff start the next quarter meanwhile: saved, and told plainly that it has not started.
+            started = browser.post(start, {"union": city.pk, "period": "2027-Q1"}, follow=True)
+            second = Batch.objects.get(union=city, period="2027-Q1")
 
         assert health.status_code == 503 and health.json()["broker"].startswith("error")
         assert started.status_code == 200
