@@ -4,6 +4,7 @@ Afterwards there is exactly one entitlement per (household, program, period) and
 ledger's payment entries match the payments.
 """
 
+import contextlib
 import io
 import os
 import signal
@@ -12,12 +13,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.db.models import Count, Sum
+from django.utils import timezone
 
+from cases.models import Household, Status, Tier
 from hardship.models import Role, Union
 from programs.assistance import services
-from programs.assistance.batch import batch_release_lock
+from programs.assistance.batch import batch_release_lock, due_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment
+from programs.assistance.periods import parse_quarter
 from programs.assistance.tasks import compute_batch
 from tests.factories import user_with_role
 
@@ -43,6 +48,43 @@ def _wait(batch, statuses, timeout=120):
             return batch
         time.sleep(0.2)
     pytest.fail(f"batch stayed {batch.status} (wanted {statuses})")
+
+
+@contextlib.contextmanager
+def _held_at_household(batch, household):
+    """From a connection of its own, an uncommitted entitlement of ``household`` for every program
+    due: the batch's insert for that household's id range waits on the unique key until the block
+    ends, so the run is held mid-way (earlier ranges done, later ones not) however fast it goes."""
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    try:
+        with other.cursor() as cursor:
+            for program, key in due_programs(batch.union, parse_quarter(batch.period)):
+                cursor.execute(
+                    "INSERT INTO programs_entitlement (household_id, program_id, period_key, batch_id, amount, tier, "
+                    "union_id, detail, awaiting_payment, failed_card, created_at) "
+                    "VALUES (%s, %s, %s, %s, 1, %s, %s, '', false, '', %s)",
+                    [household.pk, program.pk, key, batch.pk, household.tier, household.union_id, timezone.now()],
+                )
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+def _wait_for_a_waiting_insert(timeout=60):
+    watcher = connections.create_connection("default")
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with watcher.cursor() as cursor:
+                cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted")
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.05)
+        pytest.fail("the batch never reached the held household")
+    finally:
+        watcher.close()
 
 
 def _assert_one_per_key(batch):
@@ -92,16 +134,14 @@ def test_a_worker_killed_mid_batch_leaves_a_lock_that_is_released_and_the_rerun_
                                                                                          settings):  # fmt: skip
     proc, queue = worker_factory(BATCH_CHUNK_IDS=2)
     batch = _new_batch(city)
-    compute_batch.apply_async(args=[batch.pk], queue=queue)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        batch.refresh_from_db()
-        if batch.done_chunks >= 5:
-            break
-        time.sleep(0.05)
+    filed = Household.objects.filter(status=Status.FILED).exclude(tier=Tier.NONE).order_by("id")
+    middle = filed[filed.count() // 2]
+    with _held_at_household(batch, middle):
+        compute_batch.apply_async(args=[batch.pk], queue=queue)
+        _wait_for_a_waiting_insert()
+        os.kill(proc.pid, signal.SIGKILL)  # while it waits at the middle household
+        proc.wait(timeout=10)
 
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
     batch.refresh_from_db()
     assert batch.status == Batch.Status.RUNNING and batch.lock_token  # stuck, for now
     assert 0 < batch.done_chunks < batch.total_chunks
