@@ -6,11 +6,11 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hardship.masking import mask_id_number, mask_phone
+from hardship.spreadsheet import xlsx_append
 
 from ..models import Cause, Household, Status, Tier
 
@@ -34,15 +34,6 @@ EXPORT_FIELDS = (
 )  # fmt: skip
 CHUNK = 2000
 
-# A cell starting with one of these is a formula to Excel, LibreOffice or WPS (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """Text as a spreadsheet shows it and never runs it: a leading quote defuses a formula."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters are not allowed in the file
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
 
 def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
     """The rows of an already scoped and filtered list, masked, as a workbook.
@@ -60,28 +51,29 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
     for index, (_header, width) in enumerate(EXPORT_COLUMNS):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_header_cell(sheet, header) for header, _width in EXPORT_COLUMNS])
+    xlsx_append(sheet, [_header_cell(sheet, header) for header, _width in EXPORT_COLUMNS])
 
     # Plain tuples, not model instances: a city-wide export is a hundred thousand rows.
     rows = households.values_list(*EXPORT_FIELDS)
     for file_number, head, id_number, union, status, tier, size, income, cause, phone, updated in rows.iterator(
         chunk_size=CHUNK
     ):
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
-                safe_text(file_number),
-                safe_text(head),
-                safe_text(mask_id_number(id_number)),
-                safe_text(union),
+                file_number,
+                head,
+                mask_id_number(id_number),
+                union,
                 statuses.get(status, status),
                 tiers.get(tier, tier),
                 size,
                 income,
                 causes.get(cause, cause),
-                safe_text(mask_phone(phone)),
+                mask_phone(phone),
                 # Excel has no time zones: local wall-clock time, which openpyxl formats as a date.
                 timezone.localtime(updated).replace(tzinfo=None),
-            ]
+            ],
         )
     buffer = BytesIO()
     workbook.save(buffer)

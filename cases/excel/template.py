@@ -9,6 +9,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from hardship.spreadsheet import xlsx_append
+
 from .columns import CAUSE_SEPARATOR, CHOICE, COLUMNS, MONEY, NO, TEXT_FORMAT_KINDS, YES, YES_NO, choice_labels
 
 SHEET_MEMBERS = "家庭成员"
@@ -57,7 +59,7 @@ def households_template_xlsx() -> bytes:
 
 
 def _write_members_sheet(sheet) -> None:
-    sheet.append([c.header for c in COLUMNS])
+    xlsx_append(sheet, [c.header for c in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         cell = sheet.cell(row=1, column=index)
@@ -74,9 +76,10 @@ def _write_members_sheet(sheet) -> None:
         if validation is not None:
             validation.add(f"{letter}2:{letter}{MAX_DATA_ROWS + 1}")
             sheet.add_data_validation(validation)
-    for row_number, example in enumerate(EXAMPLE_ROWS, start=2):
-        for index, column in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=row_number, column=index, value=example.get(column.header))
+    for example in EXAMPLE_ROWS:
+        xlsx_append(sheet, [example.get(column.header) for column in COLUMNS])
+    for row in sheet.iter_rows(min_row=2, max_row=len(EXAMPLE_ROWS) + 1):
+        for cell, column in zip(row, COLUMNS, strict=True):
             cell.fill = EXAMPLE_FILL
             if column.kind in TEXT_FORMAT_KINDS:
                 cell.number_format = "@"
@@ -115,7 +118,7 @@ def _validation_for(column) -> DataValidation | None:
 def _write_help_sheet(sheet) -> None:
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 100
-    sheet.append(["家庭档案批量导入 · 填写说明"])
+    xlsx_append(sheet, ["家庭档案批量导入 · 填写说明"])
     sheet["A1"].font = Font(bold=True, size=14)
     rules = [
         ("基本规则", "「家庭成员」表每行填写一名家庭成员，第一行为表头，请勿修改或删除表头。"),
@@ -137,10 +140,10 @@ def _write_help_sheet(sheet) -> None:
         ("红色表头", "表头为红色的列为必填项（户级必填项只对本人行要求）。"),
     ]  # fmt: skip
     for title, text in rules:
-        sheet.append([title, text])
+        xlsx_append(sheet, [title, text])
     for column in COLUMNS:
         if column.kind == CHOICE:
-            sheet.append([f"{column.header}可选值", "、".join(choice_labels(column.choices))])
+            xlsx_append(sheet, [f"{column.header}可选值", "、".join(choice_labels(column.choices))])
     for row in sheet.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
         row[0].alignment = Alignment(vertical="top")

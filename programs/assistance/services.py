@@ -15,11 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from cases.models import Household, Status
+from cases.tiers import money
 from hardship.access import scope_unions, user_has_role
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
+from hardship.spreadsheet import csv_bytes, xlsx_append
 from programs.reports.tasks import refresh_dashboard_soon
 
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
@@ -182,7 +186,8 @@ def bank_file_rows(*, batch: Batch, bank: str):
         .select_related("entitlement__program").order_by("id")
     )  # fmt: skip
     for p in payments.iterator(chunk_size=2000):
-        yield [p.reference, p.payee_name, p.card_number, f"{p.amount:.2f}", p.bank_name,
+        # The amount stays a Decimal to the fen (a number in the workbook, "350.00" in the CSV).
+        yield [p.reference, p.payee_name, p.card_number, money(p.amount), p.bank_name,
                f"{batch.period} {p.entitlement.program.name}"]  # fmt: skip
 
 
@@ -204,21 +209,22 @@ def bank_file(*, actor: User, batch_id: int, bank: str, fmt: str, request=None) 
         audit_record(actor=actor, verb="batch.bank_file", target=batch, union=batch.union, request=request,
                      changes={"bank": (None, bank), "rows": (None, len(rows)), "format": (None, fmt)})  # fmt: skip
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(BANK_COLUMNS)
-        writer.writerows(rows)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv"
-    from openpyxl import Workbook
+        return csv_bytes([BANK_COLUMNS, *rows]), "text/csv"
+    return _bank_workbook(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+def _bank_workbook(rows: list[list]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("代发明细")
-    sheet.append(BANK_COLUMNS)
-    for row in rows:
-        sheet.append(row)  # card numbers stay text: no scientific notation, no formula
+    xlsx_append(sheet, BANK_COLUMNS)
+    for reference, payee, card, amount, bank, summary in rows:
+        # Card numbers are text (no scientific notation, leading zeros kept); amounts are numbers to the fen.
+        card_cell, amount_cell = WriteOnlyCell(sheet, value=card), WriteOnlyCell(sheet, value=amount)
+        card_cell.number_format, amount_cell.number_format = "@", "0.00"
+        xlsx_append(sheet, [reference, payee, card_cell, amount_cell, bank, summary])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return out.getvalue()
 
 
 # Reconciliation.

@@ -5,6 +5,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from hardship.spreadsheet import xlsx_append
+
 from .selectors import ExitFigures
 
 
@@ -12,11 +14,11 @@ def _workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(header)
+    xlsx_append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)  # union and program names are typed text: never a formula
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -207,7 +207,8 @@ def test_a_quarter_is_computed_approved_paid_reconciled_and_the_failure_reissued
     assert f"{quarter.key} 生活补贴" in {r[5] for r in files[CCB][1:]}
     icbc_names = {r[1] for r in files[ICBC][1:]}
     assert {"蒋建华", "钱秀兰", "周桂芳"} <= icbc_names and "孙国强" not in icbc_names
-    assert [r[3] for r in files[ICBC][1:] if r[5].endswith("一次性医疗补贴")] == ["2000.00"]
+    # The amount is a number cell (shown as 2000.00): exact to the fen.
+    assert [Decimal(r[3]) for r in files[ICBC][1:] if r[5].endswith("一次性医疗补贴")] == [Decimal("2000.00")]
     paid_rows = sum(len(rows) - 1 for rows in files.values())
     assert paid_rows == Payment.objects.filter(batch=batch).count()
     page.reload()
