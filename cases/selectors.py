@@ -128,6 +128,11 @@ def household_get(*, user, pk: int) -> Household:
         raise Http404 from exc
 
 
+def household_readable(*, user, pk: int) -> bool:
+    """Whether the user may still open the file: a reviewer's 复审, once given, takes it out of their hands."""
+    return household_queryset(user=user).filter(pk=pk).exists()
+
+
 def household_history(*, household: Household) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(target_type="cases.household", target_id=str(household.pk))
