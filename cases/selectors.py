@@ -1,6 +1,7 @@
 """Reads of household files, always scoped to the acting user's unions."""
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -8,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hardship.access import FILE_READERS, root_unions, scope_queryset, scope_unions, user_has_role
+from hardship.access import FILE_READERS, role_assignments, root_unions, scope_queryset, scope_unions, user_has_role
 from hardship.dates import add_months
 from hardship.models import AuditEvent, Role, RoleAssignment, Union
 
@@ -26,9 +27,34 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _DIGITS = re.compile(r"^\d{6,}$")
 
 
-def household_queryset(*, user) -> QuerySet[Household]:
-    """Every household file the user may read: the base of every list, count and export."""
-    return scope_queryset(Household.objects.all(), user, roles=FILE_READERS)
+def household_queryset(*, user, roles: Iterable[str] = FILE_READERS) -> QuerySet[Household]:
+    """Every household file the user may read: the base of every page, list, count, export and the API.
+
+    A role held at a union reads every file of that union and the unions below it, except a
+    third-party reviewer's: a social organisation sees the cases assigned to it while assigned,
+    nothing else in the city. "Assigned" is read from the file itself: at 复审 (复审中) with the
+    reviewer's organisation, in the unions where they hold the role. Once the 复审 is given (公示,
+    退回, 不予受理) or the case goes to another organisation, the file is gone from all their pages
+    — their opinion stays in the file, for the unions that own it. A user who holds another role
+    too keeps what that role gives.
+    """
+    union_wide = [role for role in roles if role != Role.THIRD_PARTY_REVIEWER]
+    households = scope_queryset(Household.objects.all(), user, roles=union_wide)
+    if Role.THIRD_PARTY_REVIEWER not in roles or not role_assignments(user, Role.THIRD_PARTY_REVIEWER):
+        return households  # the common case keeps the plain "union_id IN (…)" the indexes are built for
+    return households | Household.objects.filter(_assigned_for_review(user))
+
+
+def _assigned_for_review(user) -> Q:
+    """The cases assigned now to the organisation of each reviewer role the user holds, in that role's unions."""
+    condition = Q(pk__in=[])
+    for assignment in role_assignments(user, Role.THIRD_PARTY_REVIEWER):
+        condition |= Q(
+            status=Status.SECOND_REVIEW,
+            second_review_org_id=assignment.organisation_id,
+            union__in=Union.objects.filter(path__startswith=assignment.union.path).values("pk"),
+        )
+    return condition
 
 
 def household_list(
@@ -102,6 +128,11 @@ def household_get(*, user, pk: int) -> Household:
         raise Http404 from exc
 
 
+def household_readable(*, user, pk: int) -> bool:
+    """Whether the user may still open the file: a reviewer's 复审, once given, takes it out of their hands."""
+    return household_queryset(user=user).filter(pk=pk).exists()
+
+
 def household_history(*, household: Household) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(target_type="cases.household", target_id=str(household.pk))
@@ -133,7 +164,7 @@ def review_queue(*, user, queue: str) -> QuerySet[Household]:
     """The cases waiting in one queue, scoped to the unions where the user holds the queue's role."""
     label, roles = QUEUES[queue]
     today = timezone.localdate()
-    cases = scope_queryset(Household.objects.all(), user, roles=roles).select_related("union", "second_review_org")
+    cases = household_queryset(user=user, roles=roles).select_related("union", "second_review_org")
     if queue == "first":
         return cases.filter(status__in=[Status.SUBMITTED, Status.FIRST_REVIEW]).exclude(
             submitted_by=user).order_by("submitted_at", "id")  # fmt: skip

@@ -131,6 +131,9 @@ def review_action(request, pk: int, name: str):
             form.add_error(None, exc)
         else:
             messages.success(request, _("已完成：%(a)s。") % {"a": UI_ACTIONS[name][2]})
+            if not selectors.household_readable(user=request.user, pk=pk):
+                messages.info(request, _("本案已不再派给您所在的机构，您不能再查看该档案。"))
+                return redirect("cases:review_queue")
             return redirect("cases:household_detail", pk=pk)
     context = {"household": household, "form": form, "name": name, "title": UI_ACTIONS[name][2]}
     if name == "exit":

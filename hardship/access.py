@@ -36,9 +36,18 @@ def user_has_role(user, *roles: str) -> bool:
 
 
 def root_unions(user, roles: Iterable[str] | None = None) -> list[Union]:
-    """The unions at which the user holds (one of) ``roles``: the tops of their scope."""
-    wanted = set(roles) if roles else None
+    """The unions at which the user holds (one of) ``roles``: the tops of their scope.
+
+    ``roles=None`` means any role; an empty ``roles`` means none (a caller that removed every
+    role from its list must get nothing, not everything).
+    """
+    wanted = set(roles) if roles is not None else None
     return [a.union for a in _assignments(user) if wanted is None or a.role in wanted]
+
+
+def role_assignments(user, role: str) -> list[RoleAssignment]:
+    """The user's assignments of ``role`` (from the per-request cache), e.g. a reviewer's organisations."""
+    return [a for a in _assignments(user) if a.role == role]
 
 
 def _path_filter(paths: list[str], field: str) -> Q:
@@ -89,5 +98,6 @@ def role_required(*roles: str):
 AUDIT_READERS = (Role.SYSTEM_ADMIN, Role.DISCIPLINE_OBSERVER, Role.CENTRE_STAFF, Role.FUND_APPROVER)
 # Roles that see the union tree of their scope.
 UNION_READERS = tuple(r for r in Role.values if r != Role.ENTERPRISE_CONTACT)
-# Roles that read household files (enterprise contacts do not).
+# Roles that read household files (enterprise contacts do not). A third-party reviewer reads only
+# the files assigned to its organisation: cases.selectors.household_queryset narrows it.
 FILE_READERS = tuple(r for r in Role.values if r != Role.ENTERPRISE_CONTACT)

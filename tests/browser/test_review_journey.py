@@ -214,27 +214,34 @@ def test_an_application_goes_through_the_whole_review_chain(page, phone_page, de
     page.get_by_label("审核意见").fill("复审通过，同意公示。")
     with page.expect_navigation():
         page.get_by_test_id("confirm-action").click()
-    expect(status).to_have_text("公示中")
+    # The 复审 given, the case leaves the organisation's hands: back to its queue, the file closed to it.
+    expect(page.locator(".alert-success")).to_contain_text("已完成：复审。")
+    expect(page.get_by_role("alert").filter(has_text="不能再查看该档案")).to_be_visible()
     household.refresh_from_db()
+    assert household.status == Status.PUBLIC_NOTICE
     assert household.visits.get(step=Step.SECOND).observer.username == "observer"
+    screenshot(page, "review-16-second-review-approved")
+    page.goto(detail_url)
+    expect(page.locator("h1")).to_have_text("找不到该页面或记录")
+    page.context.clear_cookies()
+
+    # 6. 周敏 sees it in 公示; the 公示 page shows a masked name, nothing personal.
+    login(page, demo, "centre", DEMO_PASSWORD)
+    expect_bell(page, 2)
+    screenshot(page, "review-18-centre-my-work-bell")
+    page.goto(detail_url)
+    expect(status).to_have_text("公示中")
     expect(page.get_by_test_id("review-panel")).to_contain_text(
         f"公示 · {household.notice_start:%m-%d} — {household.notice_end:%m-%d}"
     )
-    screenshot(page, "review-16-second-review-approved")
-
-    # The 公示 page: masked name, nothing personal.
     page.locator("[data-testid=main-nav]").get_by_role("link", name="公示").click()
     row = page.get_by_test_id("notice-table").locator("tbody tr").filter(has_text="沈*明")
     expect(row).to_contain_text("无锡海溪防腐设备有限公司工会")
     expect(row).to_contain_text(f"{household.notice_start:%Y-%m-%d} — {household.notice_end:%Y-%m-%d}")
     expect(page.get_by_test_id("notice-table")).not_to_contain_text(HEAD)
     screenshot(page, "review-17-notice-page")
-    page.context.clear_cookies()
 
-    # 6. 周敏 may not file it while the 公示 runs: the page says so, and the server refuses anyway.
-    login(page, demo, "centre", DEMO_PASSWORD)
-    expect_bell(page, 2)
-    screenshot(page, "review-18-centre-my-work-bell")
+    # 周敏 may not file it while the 公示 runs: the page says so, and the server refuses anyway.
     page.goto(detail_url)
     expect(page.get_by_test_id("review-actions").get_by_test_id("file-waiting")).to_have_text("建档")
     expect(page.get_by_test_id("review-actions")).to_contain_text(f"公示期至 {household.notice_end:%Y-%m-%d} 结束")

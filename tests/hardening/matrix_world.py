@@ -132,6 +132,7 @@ def build_world() -> World:
     for side in ("own", "sibling"):
         _side(world, side, builder, approver)
     _parent_side(world, builder)
+    _review_cases(world, builder, organisations["own"])
     return world
 
 
@@ -262,6 +263,37 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     workstudy.season_publish(actor=builder, season_id=closed.pk)
     workstudy.season_close(actor=builder, season_id=closed.pk)
     put((side, "closed_season"), closed.pk)
+
+
+def _review_cases(world: World, builder: User, organisation: SocialOrganisation) -> None:
+    """Three 复审 cases at "own": the only one a third-party reviewer of the own side's organisation may
+    open is "assigned" (at 复审 with it). "reviewed" is past its 复审 (in 公示: the reviewer gave it),
+    "reassigned" is at 复审 with another organisation: for the reviewer both are like any unassigned file."""
+    union = world.unions["own"]
+    elsewhere = SocialOrganisation.objects.create(name="另一家社会工作事务所", contracted_by=world.unions["city"])
+    reviewer = world.users[Persona(Role.THIRD_PARTY_REVIEWER.value, "own")]
+    cases = {
+        "assigned": ("欧阳本审", "assigned head", {"status": Status.SECOND_REVIEW, "second_review_org": organisation,
+                                                    "second_review_due": date(2026, 12, 31)}),
+        "reviewed": ("欧阳本示", "household head", {"status": Status.PUBLIC_NOTICE, "second_review_org": organisation,
+                                                    "second_reviewer": reviewer, "notice_start": date(2026, 1, 5),
+                                                    "notice_end": date(2026, 1, 9)}),
+        "reassigned": ("欧阳本转", "household head", {"status": Status.SECOND_REVIEW, "second_review_org": elsewhere,
+                                                      "second_review_due": date(2026, 12, 31)}),
+    }  # fmt: skip
+    for kind, (head, what, review) in cases.items():
+        household = household_create(
+            actor=builder, union=union, members=[_person("self", world.mark("own", head, what), date(1979, 4, 2),
+                                                         "unable")],
+            data={"phone": f"1390512{next(_sequence):04d}", "address": "本家路 3 号", "main_cause": "serious_illness",
+                  "secondary_causes": [], "income_wages": Decimal("0")},
+        )  # fmt: skip
+        attachment = attachment_add(
+            actor=builder, household=household, kind="income_proof", upload=SimpleUploadedFile("证明.pdf", PDF)
+        )
+        Household.objects.filter(pk=household.pk).update(**review)
+        world.objects[("own", kind)] = household.pk
+        world.objects[("own", f"{kind}_attachment")] = attachment.pk
 
 
 def _parent_side(world: World, builder: User) -> None:

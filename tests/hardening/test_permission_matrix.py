@@ -17,6 +17,12 @@ required. Every answer with a body is also searched for the names of the objects
 persona's scope (the sibling's households, unions, enterprises, users …, and for users at "own" the
 parent union's own objects): lists, counts, dropdowns, exports and search must not show them.
 
+A third-party reviewer's role sits at a union too, but it reads only the cases assigned to its
+organisation while assigned: the own side's "assigned" case (at 复审 with the own organisation). Every
+other file of its unions — the filed and draft households, "reviewed" (its 复审 given, in 公示) and
+"reassigned" (at 复审 with another organisation) — is a 404 to it, and no page of its shows their names.
+``ALSO`` runs URLs a second time naming those cases.
+
 POST-only endpoints get an empty POST, and the world is built so that none of them can change
 anything (the batch is already exported, the season already published or closed, forms are empty);
 the test checks afterwards that no row of the portal's tables changed.
@@ -40,7 +46,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from cases.models import Household
 from hardship.models import AuditEvent, Notification, Role
 
-from .matrix_world import SCOPES, Persona, World, build_world
+from .matrix_world import SCOPES, SIDES, Persona, World, build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -116,10 +122,8 @@ EXPECTED: dict[str, E] = {
     "cases:attachment_upload": E(FILE_EDITORS, args=H, method="POST", ok=302),
     "cases:attachment_download": E(FILE_READERS, args={"pk": "household", "attachment_id": "attachment"}),
     "cases:review_action": E(FILE_READERS, args={"pk": "household", "name": "=exit"}),
-    # The 年度复核 visit is the union's own (grassroots staff, caseworkers): a reviewer is sent back to the file.
-    "cases:visit_create": E(
-        VISITORS, args={"pk": "household", "step": "=yearly"}, by_role={R.THIRD_PARTY_REVIEWER: 302}
-    ),  # fmt: skip
+    # The 年度复核 visit is the union's own (grassroots staff, caseworkers); a reviewer never sees a filed file.
+    "cases:visit_create": E(VISITORS, args={"pk": "household", "step": "=yearly"}),
     "cases:monthly_income_add": E(frozenset({R.GRASSROOTS_STAFF, R.CASEWORKER}), args=H, method="POST", ok=302),
     # Fund approvers and system admins have no review queue: the page refuses them.
     "cases:review_queue": E(FILE_READERS - {R.FUND_APPROVER, R.SYSTEM_ADMIN}),
@@ -203,6 +207,40 @@ EXPECTED: dict[str, E] = {
     "api:household-detail": E(api=True, anon=401, args=H, by_role=API_NO_FILES),
     "api:household-payments": E(api=True, anon=401, args=H, by_role=API_NO_FILES),
 }
+
+# The same URLs naming the 复审 cases of the world (see matrix_world._review_cases): "assigned" is the
+# only file a third-party reviewer (own, parent: the own side's organisation) opens; for every other
+# role these are files of the own side like any other. "reviewed" and "reassigned" are 404 to the reviewer.
+REVIEW_CASES = ("assigned", "reviewed", "reassigned")
+ALSO: dict[str, tuple[E, ...]] = {
+    "cases:household_detail": tuple(E(FILE_READERS, args={"pk": c}) for c in REVIEW_CASES),
+    "cases:household_print": tuple(E(FILE_READERS, args={"pk": c}) for c in REVIEW_CASES),
+    "cases:household_unmask": tuple(E(UNMASKERS, args={"pk": c}, method="POST") for c in REVIEW_CASES),
+    "cases:support_detail": tuple(E(FILE_READERS, args={"pk": c}) for c in REVIEW_CASES),
+    "cases:attachment_download": tuple(
+        E(FILE_READERS, args={"pk": c, "attachment_id": f"{c}_attachment"}) for c in REVIEW_CASES
+    ),
+    # The 复审 page renders for any reader of the file (the service decides on the POST).
+    "cases:review_action": tuple(E(FILE_READERS, args={"pk": c, "name": "=second_review"}) for c in REVIEW_CASES),
+    # The 复审 visit is the assigned organisation's: the union's visitors are sent back to the file.
+    "cases:visit_create": (
+        *(
+            E(VISITORS, args={"pk": c, "step": "=second"}, ok=302, by_role={R.THIRD_PARTY_REVIEWER: 200})
+            for c in REVIEW_CASES
+        ),
+        E(VISITORS, args={"pk": "assigned", "step": "=yearly"}, ok=302),
+    ),  # fmt: skip
+    "api:household-detail": tuple(E(api=True, anon=401, args={"pk": c}, by_role=API_NO_FILES) for c in REVIEW_CASES),
+    "api:household-payments": tuple(E(api=True, anon=401, args={"pk": c}, by_role=API_NO_FILES) for c in REVIEW_CASES),
+}
+# Path objects that are files a third-party reviewer's organisation is not assigned now.
+NOT_ASSIGNED = frozenset({"household", "draft", "attachment", "reviewed", "reviewed_attachment", "reassigned",
+                          "reassigned_attachment"})  # fmt: skip
+# What of a file its pages show: hidden from a reviewer on every side, except the assigned case's.
+FILE_MARKERS = frozenset({"household head", "student", "phone", "visit", "grant reason"})
+# A reviewer's lists show the assigned case where other readers' show the union's files.
+REVIEWER_SHOWS = {"household head": "assigned head"}
+
 
 # The Django admin: staff only (no persona but the superuser is staff); for the superuser every
 # registered model's pages answer, except what its ModelAdmin refuses on purpose.
@@ -291,6 +329,8 @@ def expected(e: E, persona: Persona):
         return e.by_role.get("no_role", e.ok) if e.roles is None else e.denied
     if e.roles is not None and persona.role not in e.roles:
         return e.denied
+    if persona.role == R.THIRD_PARTY_REVIEWER and NOT_ASSIGNED.intersection(e.args.values()):
+        return e.out
     names_an_object = any(not kind.startswith("=") for kind in e.args.values())
     if names_an_object and not in_scope(persona):
         return e.out
@@ -343,7 +383,12 @@ def _forbidden_markers(world: World, persona: Persona) -> dict[str, str]:
     sides = {"own": ("parent", "sibling"), "parent": ("sibling",), "sibling": ("own", "parent")}.get(
         persona.scope, ("own", "parent", "sibling")
     )
-    return {text: f"{side} {what}" for side in sides for text, what in world.markers.get(side, {}).items()}
+    forbidden = {text: f"{side} {what}" for side in sides for text, what in world.markers.get(side, {}).items()}
+    if persona.role == R.THIRD_PARTY_REVIEWER:
+        for side in SIDES:
+            forbidden.update({text: f"unassigned {side} {what}" for text, what in world.markers.get(side, {}).items()
+                              if what in FILE_MARKERS})  # fmt: skip
+    return forbidden
 
 
 def _shown_markers(world: World, kinds: tuple) -> dict[str, str]:
@@ -437,51 +482,62 @@ def run_matrix(world: World, routes: list[Route]) -> tuple[int, list[str], Count
         if not admin and e is None:
             problems.append(f"{route.key}: no expectation in EXPECTED — add a row for this URL")
             continue
-        if admin and route.admin_model and route.admin_model not in ADMIN_MODELS:
-            problems.append(f"{route.key}: admin model {route.admin_model} is not in ADMIN_MODELS")
-            continue
-        try:
-            url = _url(world, route, e)
-        except (LookupError, KeyError, NoReverseMatch) as exc:
-            problems.append(f"{route.key}: cannot build its URL ({exc})")
-            continue
-        match = resolve(url.split("?")[0])
-        if route.name and match.view_name != route.name:
-            problems.append(f"{route.key}: {url} resolves to {match.view_name}")
-        url += e.query if e else ""
-        method = e.method if e else "GET"
-        for persona in personas:
-            want = expected_admin(route, persona) if admin else expected(e, persona)
-            client = clients[persona]
-            extra = {}
-            if e is not None and e.api and persona in world.tokens:
-                extra["HTTP_AUTHORIZATION"] = f"Token {world.tokens[persona]}"
-            response = client.post(url, **extra) if method == "POST" else client.get(url, **extra)
-            checked += 1
-            got = response.status_code
-            answers[got] += 1
-            where = f"{route.key} {method} {url} as {persona.key}"
-            if want == LOGIN:
-                location = response.get("Location", "")
-                logins = (reverse(settings.LOGIN_URL), reverse("admin:login"))
-                if got != 302 or not location.startswith(logins):
-                    problems.append(f"{where}: expected a redirect to the login page, got {got} {location}")
-                    continue
-            elif got != want:
-                problems.append(f"{where}: expected {want}, got {got}")
-                continue
-            if got != 200 or (admin and persona.role == "superuser"):
-                continue
-            body = _body(response)
-            for text, what in _forbidden_markers(world, persona).items():
-                if text in body:
-                    problems.append(f"{where}: shows {what} 「{text}」 outside the persona's scope")
-            shown_to = e.shown_to or e.roles or EVERY_ROLE if e is not None else ()
-            if e is not None and e.shows and persona.role in shown_to and in_scope(persona):
-                for text, kind in _shown_markers(world, e.shows).items():
-                    if text not in body:
-                        problems.append(f"{where}: does not show the in-scope {kind} 「{text}」")
+        for also in (e, *ALSO.get(route.key, ())):
+            checked += _run_route(world, route, also, admin, personas, clients, problems, answers)
     return checked, problems, answers
+
+
+def _run_route(world: World, route: Route, e: E | None, admin: bool, personas, clients, problems, answers) -> int:
+    """One URL (named by ``e``'s objects) as every persona; returns how many requests it sent."""
+    if admin and route.admin_model and route.admin_model not in ADMIN_MODELS:
+        problems.append(f"{route.key}: admin model {route.admin_model} is not in ADMIN_MODELS")
+        return 0
+    try:
+        url = _url(world, route, e)
+    except (LookupError, KeyError, NoReverseMatch) as exc:
+        problems.append(f"{route.key}: cannot build its URL ({exc})")
+        return 0
+    match = resolve(url.split("?")[0])
+    if route.name and match.view_name != route.name:
+        problems.append(f"{route.key}: {url} resolves to {match.view_name}")
+    url += e.query if e else ""
+    method = e.method if e else "GET"
+    checked = 0
+    for persona in personas:
+        want = expected_admin(route, persona) if admin else expected(e, persona)
+        client = clients[persona]
+        extra = {}
+        if e is not None and e.api and persona in world.tokens:
+            extra["HTTP_AUTHORIZATION"] = f"Token {world.tokens[persona]}"
+        response = client.post(url, **extra) if method == "POST" else client.get(url, **extra)
+        checked += 1
+        got = response.status_code
+        answers[got] += 1
+        where = f"{route.key} {method} {url} as {persona.key}"
+        if want == LOGIN:
+            location = response.get("Location", "")
+            logins = (reverse(settings.LOGIN_URL), reverse("admin:login"))
+            if got != 302 or not location.startswith(logins):
+                problems.append(f"{where}: expected a redirect to the login page, got {got} {location}")
+                continue
+        elif got != want:
+            problems.append(f"{where}: expected {want}, got {got}")
+            continue
+        if got != 200 or (admin and persona.role == "superuser"):
+            continue
+        body = _body(response)
+        for text, what in _forbidden_markers(world, persona).items():
+            if text in body:
+                problems.append(f"{where}: shows {what} 「{text}」 outside the persona's scope")
+        shown_to = e.shown_to or e.roles or EVERY_ROLE if e is not None else ()
+        if e is not None and e.shows and persona.role in shown_to and in_scope(persona):
+            shows = e.shows
+            if persona.role == R.THIRD_PARTY_REVIEWER:
+                shows = tuple(REVIEWER_SHOWS.get(kind, kind) for kind in shows)
+            for text, kind in _shown_markers(world, shows).items():
+                if text not in body:
+                    problems.append(f"{where}: does not show the in-scope {kind} 「{text}」")
+    return checked
 
 
 def test_every_url_answers_every_role_in_every_scope_as_the_table_says(permission_world, db, capsys):

@@ -83,6 +83,15 @@ def test_user_with_two_assignments_sees_both_subtrees_and_no_more(tree):
     assert names == {"堰桥街道总工会", "海溪公司工会", "蠡湖街道总工会"}
 
 
+def test_an_empty_list_of_roles_gives_no_union_not_every_union(tree):
+    # A caller that took every role out of its list (say, the union-wide readers of a third-party
+    # reviewer) must get nothing; only ``roles=None`` means "any role".
+    user = user_with_role(Role.CENTRE_STAFF, tree["huishan"])
+
+    assert list(scope_unions(user, ())) == []
+    assert scope_unions(user, None).count() == 3
+
+
 def test_a_prefix_of_digits_is_not_a_subtree(db):
     """Union 7001's path "7001/" must not take in union 70012's "70012/"."""
     from hardship.models import Union
