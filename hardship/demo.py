@@ -1,11 +1,11 @@
-"""Demo data: 无锡市总工会 with districts, streets, grassroots unions and one user per role.
+"""Demo data of the platform: 无锡市总工会 with districts, streets, grassroots unions and one user per role.
 
 Idempotent: running it again leaves the same unions and users (passwords reset
-to the demo one, lockouts cleared) and prints the same logins.
+to the demo one, lockouts cleared). ``manage.py seed_demo`` (programs) calls
+this first, then the demo data of the apps above; it prints the logins.
 """
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from axes.utils import reset
 
 from hardship.models import Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
@@ -49,58 +49,41 @@ USERS = [
 ]
 
 
-class Command(BaseCommand):
-    help = "Create (or refresh) the Wuxi demo unions and one user per role."
+def seed_unions_and_users() -> dict[str, Union]:
+    """The demo union tree and one user per role; returns the unions by code."""
+    unions: dict[str, Union] = {}
+    for code, name, level, parent_code in UNIONS:
+        union = Union.objects.filter(code=code).first()
+        if union is None:
+            union = union_create(actor=None, name=name, code=code, level=level, parent=unions.get(parent_code))
+        unions[code] = union
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        unions: dict[str, Union] = {}
-        for code, name, level, parent_code in UNIONS:
-            union = Union.objects.filter(code=code).first()
-            if union is None:
-                union = union_create(actor=None, name=name, code=code, level=level, parent=unions.get(parent_code))
-            unions[code] = union
+    organisation, _ = SocialOrganisation.objects.get_or_create(
+        name=SOCIAL_ORGANISATION,
+        defaults={"contracted_by": unions["WX"], "contact_name": "刘思雨", "contact_phone": "0510-82700000"},
+    )
 
-        organisation, _ = SocialOrganisation.objects.get_or_create(
-            name=SOCIAL_ORGANISATION,
-            defaults={"contracted_by": unions["WX"], "contact_name": "刘思雨", "contact_phone": "0510-82700000"},
+    for username, full_name, role, union_code, _note in USERS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+        user.full_name = full_name
+        user.is_active = True
+        user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMIN
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["full_name", "is_active", "is_staff", "is_superuser", "password"])
+        role_assign(
+            actor=None,
+            user=user,
+            union=unions[union_code],
+            role=role,
+            organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
         )
+    reset()  # a demo that was locked out by mistyped passwords opens again
+    return unions
 
-        for username, full_name, role, union_code, _note in USERS:
-            user, _ = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
-            user.full_name = full_name
-            user.is_active = True
-            user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMIN
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["full_name", "is_active", "is_staff", "is_superuser", "password"])
-            role_assign(
-                actor=None,
-                user=user,
-                union=unions[union_code],
-                role=role,
-                organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
-            )
 
-        from cases.demo import file_demo_households, seed_cover_plans, seed_households
-        from programs.assistance.demo import seed_programs
-
-        centre = User.objects.get(username="centre")
-        seed_households(actor=centre)
-        file_demo_households()
-        seed_cover_plans()
-        seed_programs(union=unions["WX"], actor=centre)
-
-        from programs.workstudy.demo import seed_workstudy
-
-        seed_workstudy(actor=centre)
-
-        from axes.utils import reset
-
-        reset()  # a demo that was locked out by mistyped passwords opens again
-
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready). 演示账号 / demo logins:"))
-        self.stdout.write(f"  {'用户名':<12}{'密码':<12}角色 @ 工会")
-        for username, _full_name, role, union_code, note in USERS:
-            self.stdout.write(
-                f"  {username:<12}{DEMO_PASSWORD:<12}{Role(role).label} @ {unions[union_code].name}（{note}）"
-            )
+def demo_logins(unions: dict[str, Union]) -> list[str]:
+    """The login lines the command prints: user name, password, role @ union (note)."""
+    lines = [f"  {'用户名':<12}{'密码':<12}角色 @ 工会"]
+    for username, _full_name, role, union_code, note in USERS:
+        lines.append(f"  {username:<12}{DEMO_PASSWORD:<12}{Role(role).label} @ {unions[union_code].name}（{note}）")
+    return lines

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from hardship.management.commands.seed_demo import DEMO_PASSWORD, USERS
+from hardship.demo import DEMO_PASSWORD, USERS
 from hardship.models import Role
 from hardship.navigation import NAV_ITEMS
 from tests.browser.conftest import login, screenshot
