@@ -12,12 +12,9 @@ from hardship.pagination import paginate
 
 from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm
-from .models import Attachment, Cause, HardshipStandard, Status, Step, Tier
-from .selectors import FILE_READERS
+from .models import Attachment, Cause, Status, Step, Tier
+from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
-
-STANDARD_EDITORS = ("centre_staff", "system_admin")
-
 
 # What a row of the list shows: the wide columns (address, bank, income detail, JSON causes) stay in the table.
 LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "status", "member_count",
@@ -280,8 +277,7 @@ def attachment_download(request, pk: int, attachment_id: int):
 
 @role_required(*STANDARD_EDITORS)
 def standard_list(request):
-    unions = scope_unions(request.user, STANDARD_EDITORS)
-    standards = HardshipStandard.objects.filter(union__in=unions).select_related("union", "created_by")
+    standards = selectors.standard_list(user=request.user)
     return render(request, "cases/standard_list.html", {"standards": standards})
 
 
@@ -307,5 +303,5 @@ def standard_create(request):
                 )
                 return redirect("cases:standard_list")
         else:
-            preview = services.standard_preview(user=request.user, union=union, data=data)
+            preview = selectors.standard_preview(user=request.user, union=union, data=data)
     return render(request, "cases/standard_form.html", {"form": form, "preview": preview})

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import HardshipStandard, Household, Member, Relation, Status
-from cases.services import standard_in_force
+from cases.selectors import standard_in_force
 from cases.tiers import MemberFacts, age_on, compute_tier
 from hardship.identity import luhn_ok, parse_id_number
 from hardship.models import Union

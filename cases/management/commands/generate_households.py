@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cases.models import HardshipStandard, Household, Member
-from cases.services import standard_in_force
+from cases.selectors import standard_in_force
 from hardship.models import Union
 from hardship.services import audit_record
 
@@ -114,7 +114,7 @@ def _standards(root: Union, unions: list[Union]) -> dict[int, HardshipStandard]:
     """The standard in force for each union; Wuxi's defaults at the tree's root when there is none."""
     today = timezone.localdate()
     if standard_in_force(union=root, on=today) is None:
-        top = Union.objects.get(pk=int(root.path.strip("/").split("/")[0]))
+        top = Union.objects.get(pk=root.root_id)
         HardshipStandard.objects.create(union=top, **WUXI_DEFAULT_STANDARD)
     return {u.pk: standard_in_force(union=u, on=today) for u in unions}
 
