@@ -3,7 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hardship.work import WorkItem
+from hardship.models import Role
+from hardship.work import WorkItem, register
 
 from .models import PlacementStatus, Result, SeasonStatus
 
@@ -31,3 +32,8 @@ def enterprise_contact_items(user) -> list[WorkItem]:
         WorkItem(_("勤工助学：待确认上岗的学生"), placements.filter(status=PlacementStatus.PUBLISHED).count(), url),
         WorkItem(_("勤工助学：待登记出勤和报酬"), placements.filter(status=PlacementStatus.CONFIRMED).count(), url),
     ]
+
+
+def register_all() -> None:
+    register(Role.CENTRE_STAFF, centre_staff_items)
+    register(Role.ENTERPRISE_CONTACT, enterprise_contact_items)
