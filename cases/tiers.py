@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Func
 
+from hardship.dates import age_on
+
 from .models import SERIOUS_HEALTH, Disability, Tier, WorkStatus
 
 CENT = Decimal("0.01")
@@ -38,13 +40,6 @@ class TierResult:
     per_capita_income: Decimal
     tier: str
     imputed_members: int
-
-
-def age_on(birth: date, day: date) -> int:
-    years = day.year - birth.year
-    if (day.month, day.day) < (birth.month, birth.day):
-        years -= 1
-    return years
 
 
 def is_imputed(member: MemberFacts, on: date) -> bool:

@@ -111,3 +111,10 @@ def test_user_without_any_role_sees_an_explanation_not_an_error(client, db):
     assert response.status_code == 200
     assert "尚未被授予任何角色" in response.content.decode()
     assert client.get(reverse("hardship:union_list")).status_code == 403
+
+
+def test_a_union_names_its_ancestors_root_first_and_its_root(tree):
+    company, city = tree["company"], tree["city"]
+
+    assert company.ancestor_ids == [city.pk, tree["huishan"].pk, tree["yanqiao"].pk, company.pk]
+    assert (company.root_id, city.root_id, city.ancestor_ids) == (city.pk, city.pk, [city.pk])
