@@ -9,7 +9,8 @@ from hardship.models import Union, User
 from .models import HardshipStandard, Household
 from .services import MemberInput, household_create
 
-# Wuxi: 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
+# Wuxi's figures, the one copy (the demo, generate_households and the tests use them):
+# 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
 WUXI_STANDARD = {
     "effective_from": date(2024, 7, 1),
     "dibao_monthly": Decimal("1230"),
@@ -18,8 +19,8 @@ WUXI_STANDARD = {
     "relative_multiple": Decimal("2.00"),
     "sudden_cost_ratio": Decimal("0.80"),
     "minimum_wage_monthly": Decimal("2490"),
-    "note": "无锡市特困职工认定标准由 1140 元放宽至 1440 元（演示数据）",
 }
+WUXI_STANDARD_NOTE = "无锡市特困职工认定标准由 1140 元放宽至 1440 元（演示数据）"
 
 # (union code, head, members [(relation, name, birth, sex-seq, work, school, health)], household data)
 FAMILIES = [
@@ -96,7 +97,9 @@ FAMILIES = [
 def seed_households(*, actor: User) -> int:
     root = Union.objects.get(code="WX")
     HardshipStandard.objects.get_or_create(
-        union=root, effective_from=WUXI_STANDARD["effective_from"], defaults={**WUXI_STANDARD, "created_by": actor}
+        union=root,
+        effective_from=WUXI_STANDARD["effective_from"],
+        defaults={**WUXI_STANDARD, "note": WUXI_STANDARD_NOTE, "created_by": actor},
     )
     created = 0
     for number, (code, people, data) in enumerate(FAMILIES):
