@@ -3,11 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
-from hardship.identity import make_card_number, make_id_number
-from hardship.models import Union, User
+from django.utils import timezone
 
-from .models import HardshipStandard, Household
-from .services import MemberInput, household_create
+from hardship.identity import make_card_number, make_id_number
+from hardship.models import SocialOrganisation, Union, User
+
+from .models import HardshipStandard, Household, Status, Step
+from .services import MemberInput, household_create, review
+from .support.models import MutualCoverPlan
 
 # Wuxi's figures, the one copy (the demo, generate_households and the tests use them):
 # 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
@@ -135,13 +138,6 @@ def seed_households(*, actor: User) -> int:
 def file_demo_households() -> int:
     """Walk the demo family of 海溪公司 through the whole review chain with the demo users,
     so the demo has filed households for programs. The 公示 wait is skipped (demo only)."""
-    from django.utils import timezone
-
-    from hardship.models import SocialOrganisation
-
-    from .models import Status, Step
-    from .services import review
-
     users = {u.username: u for u in User.objects.filter(username__in=["centre", "grassroots", "caseworker",
                                                                         "reviewer", "observer"])}  # fmt: skip
     organisation = SocialOrganisation.objects.first()
@@ -170,7 +166,5 @@ COVER_PLANS = ["一年期职工“住院+重疾+意外”互助保障", "工会�
 
 
 def seed_cover_plans() -> None:
-    from .support.models import MutualCoverPlan
-
     for name in COVER_PLANS:
         MutualCoverPlan.objects.get_or_create(name=name)

@@ -247,6 +247,7 @@ def notice_list(*, user) -> QuerySet[Household]:
 
 def review_actions_for(*, user, household: Household) -> list[str]:
     """The actions this user could take on this case now (the service still decides)."""
+    # Here, not at the top, for a cycle: cases.services (households) imports cases.selectors.
     from .services.review import ACTION_ROLES, FIRST_REVIEW_ACTIONS, THIRD_PARTY_ACTIONS, TRANSITIONS
 
     unions_by_role: dict[str, bool] = {}
@@ -283,12 +284,14 @@ def _union_in_scope(user, roles, household: Household) -> bool:
 
 def visit_steps_for(*, user, household: Household) -> list[str]:
     """The visit steps this user may log now."""
+    # Here, not at the top, for a cycle: cases.services (households) imports cases.selectors.
     from .services.review import VISIT_ACTIONS
 
     return [step for step, action in VISIT_ACTIONS.items() if action in _visit_actions_allowed(user, household)]
 
 
 def _visit_actions_allowed(user, household: Household) -> set[str]:
+    # Here, not at the top, for a cycle: cases.services (households) imports cases.selectors.
     from .services.review import ACTION_ROLES, TRANSITIONS, VISIT_ACTIONS
 
     allowed = set()

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Func
+from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Func, Value, When
+from django.db.models.functions import Greatest, Round
+from django.db.models.lookups import GreaterThan, LessThan
 
 from hardship.dates import age_on
 
@@ -87,9 +89,6 @@ def classify(*, per_capita: Decimal, annual_income: Decimal, sudden_event_cost: 
 
 def per_capita_expression(standard):
     """The per-capita formula in SQL over stored household columns (for previews and bulk updates)."""
-    from django.db.models import DecimalField, ExpressionWrapper, F, Value
-    from django.db.models.functions import Greatest, Round
-
     money_field = DecimalField(max_digits=12, decimal_places=2)
     annual = (
         F("income_wages") + F("income_business") + F("income_property") + F("income_transfer")
@@ -115,8 +114,6 @@ def tier_expression(standard, per_capita, annual):
 
     Both must say the same: a test compares them household by household.
     """
-    from django.db.models import Case, CharField, DecimalField, F, Value, When
-    from django.db.models.lookups import GreaterThan, LessThan
 
     def amount(value):
         return Value(value, output_field=DecimalField(max_digits=14, decimal_places=4))

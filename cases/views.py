@@ -12,9 +12,15 @@ from hardship.pagination import paginate
 
 from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm
+from .forms_review import MonthlyIncomeForm
 from .models import Attachment, Cause, Status, Step, Tier
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
+from .services.review import follow_ups_due
+from .support.forms import HelpForm
+from .support.selectors import help_timeline, mutual_cover_summary
+from .support.services import can_record_cover, can_record_help
+from .views_review import ui_actions_for
 
 # What a row of the list shows: the wide columns (address, bank, income detail, JSON causes) stay in the table.
 LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "status", "member_count",
@@ -65,13 +71,6 @@ def household_detail(request, pk: int):
 
 
 def _detail_context(request, household, *, unmasked: bool) -> dict:
-    from .forms_review import MonthlyIncomeForm
-    from .services.review import follow_ups_due
-    from .support.forms import HelpForm
-    from .support.selectors import help_timeline, mutual_cover_summary
-    from .support.services import can_record_cover, can_record_help
-    from .views_review import ui_actions_for
-
     members = list(household.members.all())
     return {
         "review_actions": ui_actions_for(request.user, household),

@@ -1,5 +1,8 @@
 """Pages of the review chain: queues, one page per action, home visits, 公示, notifications."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -74,10 +77,6 @@ def _form_for(name, household, request):
         return None
     data = request.POST if request.method == "POST" else None
     if form_class is AssignForm:
-        from datetime import timedelta
-
-        from django.conf import settings
-
         initial = {"due": timezone.localdate() + timedelta(days=settings.SECOND_REVIEW_DEFAULT_DAYS)}
         return AssignForm(data, organisations=_organisations_for(request.user, household), initial=initial)
     return form_class(data)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardship.access import scope_unions, user_has_role
-from hardship.identity import luhn_ok, normalise_card_number, parse_id_number
+from hardship.identity import luhn_ok, normalise_card_number, parse_id_number, validate_card_number
 from hardship.masking import mask_id_number
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
@@ -323,8 +323,6 @@ def household_bank_account_correct(
 
     A payment that failed at the bank is re-issued in the next batch once the card differs.
     """
-    from hardship.identity import validate_card_number
-
     card = normalise_card_number(bank_card)
     validate_card_number(card)
     if not (bank_name or "").strip():
@@ -419,6 +417,7 @@ def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=
             request=request,
         )
         if standard.effective_from <= timezone.localdate():
+            # Here, not at the top, for a cycle: cases.tasks imports cases.services (tasks call services).
             from ..tasks import apply_standard
 
             # In force already: re-tier the governed households once the standard is committed.

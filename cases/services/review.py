@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from hardship.access import scope_unions
 from hardship.dates import add_months, working_day_span
-from hardship.models import Notification, Role, RoleAssignment, SocialOrganisation, User
+from hardship.models import Notification, Role, RoleAssignment, SocialOrganisation, Union, User
 from hardship.services import audit_record
 
 from ..models import (
@@ -418,8 +418,6 @@ def household_file(*, actor: User, household_id: int, request=None) -> Household
 
 
 def _root_code(root_id: int) -> str:
-    from hardship.models import Union
-
     code = Union.objects.filter(pk=root_id).values_list("code", flat=True).first() or "GH"
     return "".join(ch for ch in code if ch.isalnum())[:6]
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
@@ -326,8 +327,6 @@ def batch_release_lock(*, actor, batch_id: int, request=None) -> bool:
         if not batch.lock_token:
             return False
         if batch.locked_at and timezone.now() - batch.locked_at < stale_after():
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(_("计算任务仍在运行（%(s)s 前有进展），请稍后再试。") % {
                 "s": timezone.localtime(batch.locked_at).strftime("%H:%M:%S")})  # fmt: skip
         batch.lock_token, batch.locked_at, batch.status = "", None, Batch.Status.FAILED

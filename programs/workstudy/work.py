@@ -6,12 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from hardship.models import Role
 from hardship.work import WorkItem, register
 
+from . import selectors
 from .models import PlacementStatus, Result, SeasonStatus
 
 
 def centre_staff_items(user) -> list[WorkItem]:
-    from . import selectors
-
     seasons = selectors.season_queryset(user=user)
     url = reverse("workstudy:home")
     pending = selectors.application_queryset(user=user).filter(
@@ -24,8 +23,6 @@ def centre_staff_items(user) -> list[WorkItem]:
 
 
 def enterprise_contact_items(user) -> list[WorkItem]:
-    from . import selectors
-
     placements = selectors.placement_queryset(user=user).exclude(season__status=SeasonStatus.CLOSED)
     url = reverse("workstudy:home")
     return [
