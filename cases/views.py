@@ -11,7 +11,7 @@ from hardship.access import role_required, scope_unions, user_has_role
 from hardship.pagination import paginate
 
 from . import selectors, services
-from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm
+from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .forms_review import MonthlyIncomeForm
 from .models import Attachment, Cause, Status, Step, Tier
 from .selectors import FILE_READERS, STANDARD_EDITORS
@@ -29,14 +29,7 @@ LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "
 
 @role_required(*FILE_READERS)
 def household_list(request):
-    params = {
-        "search": request.GET.get("q", "")[:50],
-        "union_id": _int_or_none(request.GET.get("union")),
-        "tier": request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
-        "status": request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
-        "cause": request.GET.get("cause", "") if request.GET.get("cause") in Cause.values else "",
-        "sort": request.GET.get("sort", "-id") if request.GET.get("sort") in selectors.SORTS else "-id",
-    }
+    params = household_list_params(request.GET)
     households = selectors.household_list(user=request.user, **params).only(*LIST_COLUMNS)
     page = paginate(households, request.GET.get("page"))
     return render(
@@ -53,15 +46,6 @@ def household_list(request):
             "filtered": any(v for k, v in params.items() if k != "sort"),
         },
     )
-
-
-def _int_or_none(value):
-    """A database id from a query string, or None: out-of-range numbers must not reach the database."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 @role_required(*FILE_READERS)
