@@ -7,6 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("家庭档案")
 
     def ready(self) -> None:
-        from .work import register_all
+        # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from . import navigation, work
 
-        register_all()
+        work.register_all()
+        navigation.register_all()

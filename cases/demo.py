@@ -3,13 +3,17 @@
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from hardship.identity import make_card_number, make_id_number
-from hardship.models import Union, User
+from hardship.models import SocialOrganisation, Union, User
 
-from .models import HardshipStandard, Household
-from .services import MemberInput, household_create
+from .models import HardshipStandard, Household, Status, Step
+from .services import MemberInput, household_create, review
+from .support.models import MutualCoverPlan
 
-# Wuxi: 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
+# Wuxi's figures, the one copy (the demo, generate_households and the tests use them):
+# 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
 WUXI_STANDARD = {
     "effective_from": date(2024, 7, 1),
     "dibao_monthly": Decimal("1230"),
@@ -18,8 +22,8 @@ WUXI_STANDARD = {
     "relative_multiple": Decimal("2.00"),
     "sudden_cost_ratio": Decimal("0.80"),
     "minimum_wage_monthly": Decimal("2490"),
-    "note": "无锡市特困职工认定标准由 1140 元放宽至 1440 元（演示数据）",
 }
+WUXI_STANDARD_NOTE = "无锡市特困职工认定标准由 1140 元放宽至 1440 元（演示数据）"
 
 # (union code, head, members [(relation, name, birth, sex-seq, work, school, health)], household data)
 FAMILIES = [
@@ -96,7 +100,9 @@ FAMILIES = [
 def seed_households(*, actor: User) -> int:
     root = Union.objects.get(code="WX")
     HardshipStandard.objects.get_or_create(
-        union=root, effective_from=WUXI_STANDARD["effective_from"], defaults={**WUXI_STANDARD, "created_by": actor}
+        union=root,
+        effective_from=WUXI_STANDARD["effective_from"],
+        defaults={**WUXI_STANDARD, "note": WUXI_STANDARD_NOTE, "created_by": actor},
     )
     created = 0
     for number, (code, people, data) in enumerate(FAMILIES):
@@ -132,13 +138,6 @@ def seed_households(*, actor: User) -> int:
 def file_demo_households() -> int:
     """Walk the demo family of 海溪公司 through the whole review chain with the demo users,
     so the demo has filed households for programs. The 公示 wait is skipped (demo only)."""
-    from django.utils import timezone
-
-    from hardship.models import SocialOrganisation
-
-    from .models import Status, Step
-    from .services import review
-
     users = {u.username: u for u in User.objects.filter(username__in=["centre", "grassroots", "caseworker",
                                                                         "reviewer", "observer"])}  # fmt: skip
     organisation = SocialOrganisation.objects.first()
@@ -167,7 +166,5 @@ COVER_PLANS = ["一年期职工“住院+重疾+意外”互助保障", "工会�
 
 
 def seed_cover_plans() -> None:
-    from .support.models import MutualCoverPlan
-
     for name in COVER_PLANS:
         MutualCoverPlan.objects.get_or_create(name=name)

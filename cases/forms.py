@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
 
-from .models import Attachment, Cause, HardshipStandard, Household, Member
+from .models import Attachment, Cause, HardshipStandard, Household, Member, Status, Tier
+from .selectors import SORTS
 
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
 # As the Excel import: a household's amounts stay small enough that their yearly sums fit the
@@ -215,3 +216,25 @@ class BankAccountForm(forms.Form):
         card = normalise_card_number(self.cleaned_data["bank_card"])
         validate_card_number(card)
         return card
+
+
+def household_list_params(query) -> dict:
+    """The household list's filters from a query string (the page and its Excel export read the
+    same ones): anything unknown is ignored, so a hand-edited URL lists rather than fails."""
+    return {
+        "search": query.get("q", "")[:50],
+        "union_id": _id_or_none(query.get("union")),
+        "tier": query.get("tier", "") if query.get("tier") in Tier.values else "",
+        "status": query.get("status", "") if query.get("status") in Status.values else "",
+        "cause": query.get("cause", "") if query.get("cause") in Cause.values else "",
+        "sort": query.get("sort", "-id") if query.get("sort") in SORTS else "-id",
+    }
+
+
+def _id_or_none(value):
+    """A database id from a query string, or None: out-of-range numbers must not reach the database."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None

@@ -2,7 +2,8 @@
 
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -13,7 +14,8 @@ from hardship.access import FILE_READERS, role_assignments, root_unions, scope_q
 from hardship.dates import add_months
 from hardship.models import AuditEvent, Role, RoleAssignment, Union
 
-from .models import Attachment, HomeVisit, Household, Member, Opinion, Status
+from .models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, HomeVisit, Household, Member, Opinion, Status
+from .tiers import annotate_tier
 
 SORTS = {
     "-id": ("-id",),
@@ -101,6 +103,63 @@ def _union_path(user, union_id: int) -> str:
     union = scope_unions(user, FILE_READERS).filter(pk=union_id).only("path").first()
     # An out-of-scope union filters to nothing rather than leaking that it exists.
     return union.path if union else "//none//"
+
+
+# Hardship standards (认定标准): dated figures per union; a union without its own takes its nearest ancestor's.
+
+# Who sets the standards: the list, the new-standard form with its preview, and the service.
+STANDARD_EDITORS = (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)
+
+
+def standard_in_force(*, union: Union, on: date) -> HardshipStandard | None:
+    """The standard of ``union`` or its nearest ancestor with one, in force on ``on``.
+
+    Not scoped by user: which figures govern a union is public policy, and the callers
+    (tiering a file, computing a batch) already hold a union they were allowed to reach.
+    """
+    candidates = (
+        HardshipStandard.objects.filter(union_id__in=union.ancestor_ids, effective_from__lte=on)
+        .select_related("union")
+        .order_by("-union__depth", "-effective_from")
+    )
+    return candidates.first()
+
+
+def standard_list(*, user) -> QuerySet[HardshipStandard]:
+    """The standards of the unions where the user may set them."""
+    unions = scope_unions(user, STANDARD_EDITORS)
+    return HardshipStandard.objects.filter(union__in=unions).select_related("union", "created_by")
+
+
+def households_governed_by(*, union: Union) -> QuerySet[Household]:
+    """Live households whose standard comes from ``union``: its subtree minus subtrees with their own."""
+    households = Household.objects.filter(union__path__startswith=union.path).exclude(status__in=NOT_LIVE_STATUSES)
+    deeper = (
+        HardshipStandard.objects.filter(union__path__startswith=union.path)
+        .exclude(union=union)
+        .values_list("union__path", flat=True)
+        .distinct()
+    )
+    for path in deeper:
+        households = households.exclude(union__path__startswith=path)
+    return households
+
+
+def standard_preview(*, user, union: Union, data: dict[str, Any], sample: int = 50) -> dict:
+    """Which households in the user's scope would change tier under the proposed figures.
+
+    Computed in SQL (one grouped query and one sample query), so it is quick at
+    any size; nothing is written.
+    """
+    proposed = HardshipStandard(union=union, **data)
+    scoped = household_queryset(user=user).filter(pk__in=households_governed_by(union=union).values("pk"))
+    annotated = annotate_tier(scoped, proposed).exclude(new_tier=F("tier"))
+    transitions = list(annotated.values("tier", "new_tier").annotate(n=Count("id")).order_by("-n"))
+    return {
+        "transitions": transitions,
+        "changed": sum(t["n"] for t in transitions),
+        "sample": list(annotated.select_related("union").order_by("-id")[:sample]),
+    }
 
 
 def household_get(*, user, pk: int) -> Household:
@@ -219,6 +278,7 @@ def notice_list(*, user) -> QuerySet[Household]:
 
 def review_actions_for(*, user, household: Household) -> list[str]:
     """The actions this user could take on this case now (the service still decides)."""
+    # Here, not at the top, for a cycle: cases.services (households) imports cases.selectors.
     from .services.review import ACTION_ROLES, FIRST_REVIEW_ACTIONS, THIRD_PARTY_ACTIONS, TRANSITIONS
 
     unions_by_role: dict[str, bool] = {}
@@ -255,12 +315,14 @@ def _union_in_scope(user, roles, household: Household) -> bool:
 
 def visit_steps_for(*, user, household: Household) -> list[str]:
     """The visit steps this user may log now."""
+    # Here, not at the top, for a cycle: cases.services (households) imports cases.selectors.
     from .services.review import VISIT_ACTIONS
 
     return [step for step, action in VISIT_ACTIONS.items() if action in _visit_actions_allowed(user, household)]
 
 
 def _visit_actions_allowed(user, household: Household) -> set[str]:
+    # Here, not at the top, for a cycle: cases.services (households) imports cases.selectors.
     from .services.review import ACTION_ROLES, TRANSITIONS, VISIT_ACTIONS
 
     allowed = set()

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Func
+from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Func, Value, When
+from django.db.models.functions import Greatest, Round
+from django.db.models.lookups import GreaterThan, LessThan
 
+from hardship.dates import age_on
 from hardship.money import money
 
 from .models import SERIOUS_HEALTH, Disability, Tier, WorkStatus
@@ -34,13 +37,6 @@ class TierResult:
     per_capita_income: Decimal
     tier: str
     imputed_members: int
-
-
-def age_on(birth: date, day: date) -> int:
-    years = day.year - birth.year
-    if (day.month, day.day) < (birth.month, birth.day):
-        years -= 1
-    return years
 
 
 def is_imputed(member: MemberFacts, on: date) -> bool:
@@ -88,9 +84,6 @@ def classify(*, per_capita: Decimal, annual_income: Decimal, sudden_event_cost: 
 
 def per_capita_expression(standard):
     """The per-capita formula in SQL over stored household columns (for previews and bulk updates)."""
-    from django.db.models import DecimalField, ExpressionWrapper, F, Value
-    from django.db.models.functions import Greatest, Round
-
     money_field = DecimalField(max_digits=12, decimal_places=2)
     annual = (
         F("income_wages") + F("income_business") + F("income_property") + F("income_transfer")
@@ -116,8 +109,6 @@ def tier_expression(standard, per_capita, annual):
 
     Both must say the same: a test compares them household by household.
     """
-    from django.db.models import Case, CharField, DecimalField, F, Value, When
-    from django.db.models.lookups import GreaterThan, LessThan
 
     def amount(value):
         return Value(value, output_field=DecimalField(max_digits=14, decimal_places=4))

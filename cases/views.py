@@ -11,13 +11,16 @@ from hardship.access import role_required, scope_unions, user_has_role
 from hardship.pagination import paginate
 
 from . import selectors, services
-from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm
-from .models import Attachment, Cause, HardshipStandard, Status, Step, Tier
-from .selectors import FILE_READERS
+from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
+from .forms_review import MonthlyIncomeForm
+from .models import Attachment, Cause, Status, Step, Tier
+from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
-
-STANDARD_EDITORS = ("centre_staff", "system_admin")
-
+from .services.review import follow_ups_due
+from .support.forms import HelpForm
+from .support.selectors import help_timeline, mutual_cover_summary
+from .support.services import can_record_cover, can_record_help
+from .views_review import ui_actions_for
 
 # What a row of the list shows: the wide columns (address, bank, income detail, JSON causes) stay in the table.
 LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "status", "member_count",
@@ -26,14 +29,7 @@ LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "
 
 @role_required(*FILE_READERS)
 def household_list(request):
-    params = {
-        "search": request.GET.get("q", "")[:50],
-        "union_id": _int_or_none(request.GET.get("union")),
-        "tier": request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
-        "status": request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
-        "cause": request.GET.get("cause", "") if request.GET.get("cause") in Cause.values else "",
-        "sort": request.GET.get("sort", "-id") if request.GET.get("sort") in selectors.SORTS else "-id",
-    }
+    params = household_list_params(request.GET)
     households = selectors.household_list(user=request.user, **params).only(*LIST_COLUMNS)
     page = paginate(households, request.GET.get("page"))
     return render(
@@ -52,15 +48,6 @@ def household_list(request):
     )
 
 
-def _int_or_none(value):
-    """A database id from a query string, or None: out-of-range numbers must not reach the database."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
 @role_required(*FILE_READERS)
 def household_detail(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
@@ -68,13 +55,6 @@ def household_detail(request, pk: int):
 
 
 def _detail_context(request, household, *, unmasked: bool) -> dict:
-    from .forms_review import MonthlyIncomeForm
-    from .services.review import follow_ups_due
-    from .support.forms import HelpForm
-    from .support.selectors import help_timeline, mutual_cover_summary
-    from .support.services import can_record_cover, can_record_help
-    from .views_review import ui_actions_for
-
     members = list(household.members.all())
     return {
         "review_actions": ui_actions_for(request.user, household),
@@ -280,8 +260,7 @@ def attachment_download(request, pk: int, attachment_id: int):
 
 @role_required(*STANDARD_EDITORS)
 def standard_list(request):
-    unions = scope_unions(request.user, STANDARD_EDITORS)
-    standards = HardshipStandard.objects.filter(union__in=unions).select_related("union", "created_by")
+    standards = selectors.standard_list(user=request.user)
     return render(request, "cases/standard_list.html", {"standards": standards})
 
 
@@ -307,5 +286,5 @@ def standard_create(request):
                 )
                 return redirect("cases:standard_list")
         else:
-            preview = services.standard_preview(user=request.user, union=union, data=data)
+            preview = selectors.standard_preview(user=request.user, union=union, data=data)
     return render(request, "cases/standard_form.html", {"form": form, "preview": preview})

@@ -16,8 +16,8 @@ from hardship.masking import mask_id_number, mask_phone
 from hardship.services import audit_record
 
 from . import excel, selectors
+from .forms import household_list_params
 from .forms_excel import HouseholdImportForm
-from .models import Cause, Status, Tier
 from .selectors import FILE_READERS
 from .services import FILE_EDITORS
 
@@ -71,7 +71,7 @@ def household_template(request):
 @role_required(*FILE_READERS)
 def household_export(request):
     """The list as it is filtered on screen, masked; the export itself is an audit event."""
-    params = _list_params(request.GET)
+    params = household_list_params(request.GET)
     households = selectors.household_list(user=request.user, **params)
     count = households.count()
     if count > EXPORT_MAX_ROWS:
@@ -96,18 +96,6 @@ def household_export(request):
     return _xlsx_response(data, f"家庭档案-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
-def _list_params(query) -> dict:
-    """The list page's filters, read the way the list reads them: anything unknown is ignored."""
-    return {
-        "search": query.get("q", "")[:50],
-        "union_id": _int_or_none(query.get("union")),
-        "tier": query.get("tier", "") if query.get("tier") in Tier.values else "",
-        "status": query.get("status", "") if query.get("status") in Status.values else "",
-        "cause": query.get("cause", "") if query.get("cause") in Cause.values else "",
-        "sort": query.get("sort", "-id") if query.get("sort") in selectors.SORTS else "-id",
-    }
-
-
 def _describe(params: dict) -> str:
     """The filters for the audit log, with a searched 身份证号 or phone masked like any personal data."""
     shown = dict(params)
@@ -115,15 +103,6 @@ def _describe(params: dict) -> str:
     if search.isdigit() or (len(search) == 18 and search[:17].isdigit()):
         shown["search"] = mask_id_number(search) if len(search) == 18 else mask_phone(search)
     return "; ".join(f"{key}={value}" for key, value in shown.items() if value not in ("", None))
-
-
-def _int_or_none(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    # An id the database cannot hold would fail in the query, not just match nothing.
-    return number if 0 < number < 2**63 else None
 
 
 def _xlsx_response(data: bytes, filename: str) -> FileResponse:

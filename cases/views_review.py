@@ -1,5 +1,8 @@
 """Pages of the review chain: queues, one page per action, home visits, 公示, notifications."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -64,7 +67,7 @@ def review_queue(request):
 
 def _organisations_for(user, household):
     """Organisations contracted by a union at or above the household (the only ones it may go to)."""
-    ancestor_ids = [int(pk) for pk in household.union.path.strip("/").split("/")]
+    ancestor_ids = household.union.ancestor_ids
     return SocialOrganisation.objects.filter(is_active=True, contracted_by_id__in=ancestor_ids).order_by("name")
 
 
@@ -74,10 +77,6 @@ def _form_for(name, household, request):
         return None
     data = request.POST if request.method == "POST" else None
     if form_class is AssignForm:
-        from datetime import timedelta
-
-        from django.conf import settings
-
         initial = {"due": timezone.localdate() + timedelta(days=settings.SECOND_REVIEW_DEFAULT_DAYS)}
         return AssignForm(data, organisations=_organisations_for(request.user, household), initial=initial)
     return form_class(data)
@@ -161,7 +160,7 @@ def visit_create(request, pk: int, step: str):
             role_assignments__role=Role.THIRD_PARTY_REVIEWER, role_assignments__organisation=household.second_review_org
         ).exclude(pk=household.first_reviewer_id or 0)
     colleagues = colleagues.distinct().order_by("full_name")[:50]
-    ancestor_ids = [int(x) for x in household.union.path.strip("/").split("/")]
+    ancestor_ids = household.union.ancestor_ids
     observers = User.objects.filter(
         role_assignments__role=Role.DISCIPLINE_OBSERVER, role_assignments__union_id__in=ancestor_ids, is_active=True
     ).distinct()

@@ -12,6 +12,9 @@ from . import selectors
 DUE_FIELDS = {"second": "second_review_due", "notice": "notice_end", "to_file": "notice_end",
               "yearly": "next_review_due"}  # fmt: skip
 
+# The roles with a review queue (in the order of Role): their 「我的工作」 and the menu's 审核待办.
+QUEUE_ROLES = tuple(r for r in Role.values if any(r in roles for _label, roles in selectors.QUEUES.values()))
+
 
 def _queue_items(role: str):
     def provider(user) -> list[WorkItem]:
@@ -40,6 +43,5 @@ def _queue_items(role: str):
 
 
 def register_all() -> None:
-    for role in (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF,
-                 Role.DISCIPLINE_OBSERVER):  # fmt: skip
+    for role in QUEUE_ROLES:
         register(role, _queue_items(role))

@@ -7,4 +7,7 @@ class HardshipConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from . import navigation, signals  # noqa: F401
+
+        navigation.register_all()

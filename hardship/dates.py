@@ -1,4 +1,4 @@
-"""Calendar helpers: working days (weekends skipped) and month arithmetic."""
+"""Calendar helpers: working days (weekends skipped), month arithmetic and ages."""
 
 from datetime import date, timedelta
 
@@ -38,3 +38,11 @@ def add_months(day: date, months: int) -> date:
 
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Completed years on ``day``: 16 on the 16th birthday, not the day before.
+
+    Someone born on 29 February turns a year older on 1 March in common years.
+    """
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -12,6 +12,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
+from kombu.exceptions import OperationalError as BrokerError
 
 log = logging.getLogger("hardship.errors")
 
@@ -32,10 +33,6 @@ def _unavailable(exc: BaseException | None) -> bool:
         return True
     if isinstance(exc, OperationalError):
         return _connection_lost(exc)
-    try:
-        from kombu.exceptions import OperationalError as BrokerError
-    except ImportError:  # pragma: no cover — kombu comes with Celery
-        return False
     return isinstance(exc, BrokerError)
 
 

@@ -16,12 +16,6 @@ class IdNumber:
     birth_date: date
     sex: str  # "M" or "F"
 
-    def age_on(self, day: date) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
-
 
 def normalise_id_number(raw: str) -> str:
     return (raw or "").strip().replace(" ", "").upper()

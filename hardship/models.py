@@ -62,6 +62,21 @@ class Union(models.Model):
         """True when this union is ``other`` or below it."""
         return self.path.startswith(other.path)
 
+    @staticmethod
+    def ids_in_path(path: str) -> list[int]:
+        """The union ids a materialised path names, root first: "1/5/12/" → [1, 5, 12]."""
+        return [int(part) for part in path.strip("/").split("/") if part]
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """This union and every union above it, root first, read from ``path`` (no query)."""
+        return self.ids_in_path(self.path)
+
+    @property
+    def root_id(self) -> int:
+        """The top of the tree this union belongs to (itself at the top)."""
+        return self.ancestor_ids[0]
+
 
 class SocialOrganisation(models.Model):
     """A contracted third-party social organisation (第三方社会组织) that does 复审."""

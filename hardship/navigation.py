@@ -1,6 +1,10 @@
-"""The navigation, by role: one list, read by the base template's context processor.
+"""The navigation, by role: read by the base template's context processor.
 
-Each entry names the URL and the roles that see it; later features add theirs here.
+Apps add their entries from ``AppConfig.ready`` (``register``), each naming its URL,
+the roles that see it (the app's own role constants, so the menu and the page's
+gate are one rule) and its place: this module knows nothing of the apps above it.
+Places run in bands: 0 the start page, 100–199 household files (cases),
+200–299 programs and money (programs), 900– platform administration (hardship).
 """
 
 from dataclasses import dataclass
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import AUDIT_READERS, FILE_READERS, UNION_READERS, user_roles
+from .access import AUDIT_READERS, UNION_READERS, user_roles
 from .models import Role
 
 
@@ -18,43 +22,25 @@ class NavItem:
     url_name: str
     icon: str
     roles: tuple[str, ...]
+    order: int
 
 
-# Roles with a review queue (cases.selectors.QUEUES).
-REVIEW_ROLES = (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF,
-                Role.DISCIPLINE_OBSERVER)  # fmt: skip
+_ITEMS: dict[str, NavItem] = {}
 
-# Roles that see programs, batches and the ledger (programs.assistance.selectors.MONEY_READERS).
-MONEY_ROLES = (Role.CENTRE_STAFF, Role.FUND_APPROVER, Role.DISCIPLINE_OBSERVER, Role.SYSTEM_ADMIN)
 
-# Roles that see the dashboard and download the returns (programs.reports.selectors.REPORT_READERS).
-REPORT_ROLES = (Role.CENTRE_STAFF, Role.FUND_APPROVER, Role.DISCIPLINE_OBSERVER, Role.SYSTEM_ADMIN)
+def register(item: NavItem) -> None:
+    """Add (or replace, by URL name) one entry; ``ready()`` may run more than once in tests."""
+    _ITEMS[item.url_name] = item
 
-NAV_ITEMS: list[NavItem] = [
-    NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values)),
-    NavItem(_("家庭档案"), "cases:household_list", "bi-folder2-open", FILE_READERS),
-    NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", REVIEW_ROLES),
-    NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS),
-    NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)),
-    NavItem(
-        _("关爱·圆梦"),
-        "workstudy:home",
-        "bi-mortarboard",
-        (Role.CENTRE_STAFF, Role.ENTERPRISE_CONTACT, Role.SYSTEM_ADMIN, Role.DISCIPLINE_OBSERVER),
-    ),  # fmt: skip
-    NavItem(_("发放批次"), "programs:batch_list", "bi-cash-stack", MONEY_ROLES),
-    NavItem(_("帮扶项目"), "programs:program_list", "bi-list-check", MONEY_ROLES),
-    NavItem(_("资金台账"), "programs:ledger", "bi-journal-bookmark", MONEY_ROLES),
-    NavItem(_("数据看板"), "reports:dashboard", "bi-bar-chart", REPORT_ROLES),
-    NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS),
-    NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS),
-]
+
+def nav_items() -> list[NavItem]:
+    return sorted(_ITEMS.values(), key=lambda item: (item.order, item.url_name))
 
 
 def nav_for(user, current_path: str) -> list[dict]:
     held = user_roles(user)
     items = []
-    for item in NAV_ITEMS:
+    for item in nav_items():
         if not held.intersection(item.roles):
             continue
         url = reverse(item.url_name)
@@ -67,3 +53,9 @@ def nav_for(user, current_path: str) -> list[dict]:
     if user.is_staff:
         items.append({"label": _("系统管理"), "url": reverse("admin:index"), "icon": "bi-gear", "active": False})
     return items
+
+
+def register_all() -> None:
+    register(NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values), 0))
+    register(NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS, 900))
+    register(NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS, 910))

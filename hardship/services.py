@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from .masking import mask_value
-from .models import AuditEvent, Role, RoleAssignment, SocialOrganisation, Union, User
+from .models import AuditEvent, Notification, Role, RoleAssignment, SocialOrganisation, Union, User
 
 
 def _client_ip(request) -> str | None:
@@ -93,8 +94,4 @@ def role_assign(
 
 def notifications_mark_read(*, user: User) -> int:
     """The user has seen their notifications: the bell's count goes back to zero."""
-    from django.utils import timezone
-
-    from .models import Notification
-
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

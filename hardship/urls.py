@@ -36,7 +36,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("workstudy/", include("programs.workstudy.urls")),
     path("reports/", include("programs.reports.urls")),
-    path("api/", include("hardship.api.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.DEBUG:

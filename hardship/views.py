@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
 from .access import AUDIT_READERS, UNION_READERS, role_required, user_roles
+from .celery import app
 from .models import Union
 from .services import audit_record, notifications_mark_read
 from .work import work_sections
@@ -91,8 +92,6 @@ def health(request):
 def _broker_status() -> str:
     if settings.CELERY_BROKER_URL.startswith("memory://"):
         return "ok"  # embedded mode: tasks run in-process
-    from hardship.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import AUDIT_READERS, root_unions, scope_queryset
 from .models import AuditEvent, Role
+from .selectors import union_count
 
 
 @dataclass
@@ -65,8 +66,6 @@ def root_unions_with_roles(user):
 
 
 def _unions_in_scope(user) -> list[WorkItem]:
-    from .selectors import union_count
-
     return [WorkItem(_("辖区内工会"), union_count(user=user), reverse("hardship:union_list"))]
 
 

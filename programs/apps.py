@@ -7,10 +7,9 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("帮扶项目与资金")
 
     def ready(self) -> None:
-        from hardship import work
-        from hardship.models import Role
+        # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from . import navigation
+        from .workstudy import work
 
-        from .workstudy.work import centre_staff_items, enterprise_contact_items
-
-        work.register(Role.CENTRE_STAFF, centre_staff_items)
-        work.register(Role.ENTERPRISE_CONTACT, enterprise_contact_items)
+        work.register_all()
+        navigation.register_all()

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardship.access import scope_unions, user_has_role
-from hardship.identity import luhn_ok, normalise_card_number, parse_id_number
+from hardship.identity import luhn_ok, normalise_card_number, parse_id_number, validate_card_number
 from hardship.masking import mask_id_number
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
 
 from ..models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, Household, Member, Relation, Status
-from ..tiers import MemberFacts, compute_tier
+from ..selectors import STANDARD_EDITORS, households_governed_by, standard_in_force
+from ..tiers import MemberFacts, annotate_tier, compute_tier, tier_update_values
 
 # Who may create and edit files (the reviewers act through the review workflow).
 FILE_EDITORS = (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)
@@ -82,17 +83,6 @@ def _require_editor(actor: User, union: Union) -> None:
         raise PermissionDenied(_("您的角色不能编辑家庭档案。"))
     if not scope_unions(actor, FILE_EDITORS).filter(pk=union.pk).exists():
         raise PermissionDenied(_("该工会不在您的辖区内。"))
-
-
-def standard_in_force(*, union: Union, on: date) -> HardshipStandard | None:
-    """The standard of ``union`` or its nearest ancestor with one, in force on ``on``."""
-    ancestor_ids = [int(pk) for pk in union.path.strip("/").split("/")]
-    candidates = (
-        HardshipStandard.objects.filter(union_id__in=ancestor_ids, effective_from__lte=on)
-        .select_related("union")
-        .order_by("-union__depth", "-effective_from")
-    )
-    return candidates.first()
 
 
 def _validate_members(members: list[MemberInput]) -> None:
@@ -333,8 +323,6 @@ def household_bank_account_correct(
 
     A payment that failed at the bank is re-issued in the next batch once the card differs.
     """
-    from hardship.identity import validate_card_number
-
     card = normalise_card_number(bank_card)
     validate_card_number(card)
     if not (bank_name or "").strip():
@@ -412,9 +400,9 @@ def household_unmask(*, actor: User, household: Household, request=None) -> None
 
 def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=None) -> HardshipStandard:
     """Put a new standard in force from its effective date. Past records are never edited."""
-    if not user_has_role(actor, Role.CENTRE_STAFF, Role.SYSTEM_ADMIN):
+    if not user_has_role(actor, *STANDARD_EDITORS):
         raise PermissionDenied(_("只有帮扶中心工作人员可以调整认定标准。"))
-    if not scope_unions(actor, (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)).filter(pk=union.pk).exists():
+    if not scope_unions(actor, STANDARD_EDITORS).filter(pk=union.pk).exists():
         raise PermissionDenied(_("该工会不在您的辖区内。"))
     if HardshipStandard.objects.filter(union=union, effective_from=data["effective_from"]).exists():
         raise ValidationError(_("该工会在 %(d)s 已有一条标准，请选择其他生效日期。") % {"d": data["effective_from"]})
@@ -429,45 +417,12 @@ def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=
             request=request,
         )
         if standard.effective_from <= timezone.localdate():
+            # Here, not at the top, for a cycle: cases.tasks imports cases.services (tasks call services).
             from ..tasks import apply_standard
 
             # In force already: re-tier the governed households once the standard is committed.
             transaction.on_commit(lambda: apply_standard.delay(standard.pk, actor.pk))
     return standard
-
-
-def _households_governed_by(union: Union):
-    """Households whose standard comes from ``union``: its subtree minus subtrees with their own."""
-    households = Household.objects.filter(union__path__startswith=union.path).exclude(status__in=NOT_LIVE_STATUSES)
-    deeper = (
-        HardshipStandard.objects.filter(union__path__startswith=union.path)
-        .exclude(union=union)
-        .values_list("union__path", flat=True)
-        .distinct()
-    )
-    for path in deeper:
-        households = households.exclude(union__path__startswith=path)
-    return households
-
-
-def standard_preview(*, user, union: Union, data: dict[str, Any], sample: int = 50) -> dict:
-    """Which households in the user's scope would change tier under the proposed figures.
-
-    Computed in SQL (one grouped query and one sample query), so it is quick at
-    any size; nothing is written.
-    """
-    from ..selectors import household_queryset
-    from ..tiers import annotate_tier
-
-    proposed = HardshipStandard(union=union, **data)
-    scoped = household_queryset(user=user).filter(pk__in=_households_governed_by(union).values("pk"))
-    annotated = annotate_tier(scoped, proposed).exclude(new_tier=F("tier"))
-    transitions = list(annotated.values("tier", "new_tier").annotate(n=Count("id")).order_by("-n"))
-    return {
-        "transitions": transitions,
-        "changed": sum(t["n"] for t in transitions),
-        "sample": list(annotated.select_related("union").order_by("-id")[:sample]),
-    }
 
 
 def standard_apply(*, actor: User | None, standard: HardshipStandard, request=None) -> int:
@@ -477,11 +432,9 @@ def standard_apply(*, actor: User | None, standard: HardshipStandard, request=No
     shows the new tier on its next edit). Returns the number of households
     whose tier changed.
     """
-    from ..tiers import annotate_tier, tier_update_values
-
     if standard.effective_from > timezone.localdate():
         return 0
-    governed = _households_governed_by(standard.union)
+    governed = households_governed_by(union=standard.union)
     with transaction.atomic():
         transitions = list(
             annotate_tier(governed, standard)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from hardship.access import scope_unions
 from hardship.dates import add_months, working_day_span
-from hardship.models import Notification, Role, RoleAssignment, SocialOrganisation, User
+from hardship.models import Notification, Role, RoleAssignment, SocialOrganisation, Union, User
 from hardship.money import money
 from hardship.services import audit_record
 
@@ -35,7 +35,8 @@ from ..models import (
     Step,
     VisitPhoto,
 )
-from .households import household_set_live, standard_in_force
+from ..selectors import standard_in_force
+from .households import household_set_live
 
 S = Status
 
@@ -240,7 +241,7 @@ def _notify(users, household: Household, text: str, *, exclude: User | None = No
 
 def staff_over(household: Household, *roles: str, organisation: SocialOrganisation | None = None) -> list[User]:
     """Users holding one of ``roles`` at the household's union or above it."""
-    ancestor_ids = [int(pk) for pk in household.union.path.strip("/").split("/")]
+    ancestor_ids = household.union.ancestor_ids
     assignments = RoleAssignment.objects.filter(role__in=roles, union_id__in=ancestor_ids, user__is_active=True)
     if organisation is not None:
         assignments = assignments.filter(organisation=organisation)
@@ -406,8 +407,7 @@ def household_file(*, actor: User, household_id: int, request=None) -> Household
                 _("公示期至 %(d)s 结束，公示结束后才能建档。") % {"d": household.notice_end}, code="notice_running"
             )
         if not household.file_number:
-            root_code = household.union.path.split("/")[0]
-            household.file_number = f"{_root_code(root_code)}{today:%Y}{household.pk:07d}"
+            household.file_number = f"{_root_code(household.union.root_id)}{today:%Y}{household.pk:07d}"
         household.filed_at = today
         household.next_review_due = add_months(today, 12)
         return _finish(
@@ -417,10 +417,8 @@ def household_file(*, actor: User, household_id: int, request=None) -> Household
         )  # fmt: skip
 
 
-def _root_code(root_id: str) -> str:
-    from hardship.models import Union
-
-    code = Union.objects.filter(pk=int(root_id)).values_list("code", flat=True).first() or "GH"
+def _root_code(root_id: int) -> str:
+    code = Union.objects.filter(pk=root_id).values_list("code", flat=True).first() or "GH"
     return "".join(ch for ch in code if ch.isalnum())[:6]
 
 

@@ -1,4 +1,8 @@
-"""Non-cash help, mutual medical cover (互助保障) and the 创业贷 interest subsidy on a household file."""
+"""Non-cash help, mutual medical cover (互助保障) and the 创业贷 interest subsidy on a household file.
+
+The household and the member are named by string ("cases.Household"): ``cases.models`` re-exports
+this module, so importing ``cases.models.households`` from here would run that package first (a circle).
+"""
 
 from decimal import Decimal
 
@@ -6,8 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-
-from ..models.households import Household, Member
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # The largest 创业贷 the union subsidises (元).
@@ -43,7 +45,7 @@ class NonCashHelp(models.Model):
     """One piece of help that is not money paid to the card: a job referral, a course, a mentor, goods."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="non_cash_help"
+        "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="non_cash_help"
     )
     kind = models.CharField(_("帮扶方式"), max_length=20, choices=HelpKind.choices)
     given_on = models.DateField(_("日期"))
@@ -87,7 +89,7 @@ class MutualCoverPlan(models.Model):
 class MutualCoverEnrolment(models.Model):
     """A member enrolled in a plan for a year; once per member, plan and year."""
 
-    member = models.ForeignKey(Member, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("cases.Member", verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(MutualCoverPlan, verbose_name=_("保障计划"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
     enrolled_by = models.ForeignKey(
@@ -167,7 +169,7 @@ class StartupLoan(models.Model):
     """A 创业贷 taken by the household; the union subsidises its interest for two years."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="startup_loans"
+        "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="startup_loans"
     )
     amount = models.DecimalField(_("贷款金额（元）"), **MONEY)
     start_date = models.DateField(_("放款日期"))

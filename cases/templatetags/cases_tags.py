@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Cause, Household, Member, Tier
+from cases.services.review import ACTION_LABELS
 
 register = template.Library()
 
@@ -54,8 +55,6 @@ def audit_verb(verb: str) -> str:
     if verb in AUDIT_VERBS:
         return AUDIT_VERBS[verb]
     if verb.startswith("review."):
-        from cases.services.review import ACTION_LABELS
-
         return ACTION_LABELS.get(verb.removeprefix("review."), verb)
     return verb
 

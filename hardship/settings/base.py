@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hardship",
     "cases",
     "programs",
+    "api",
 ]
 
 MIDDLEWARE = [

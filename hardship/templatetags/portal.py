@@ -1,5 +1,7 @@
 from django import template
+from django.template.base import NodeList, token_kwargs
 
+from hardship.masking import mask_name as _mask_name
 from hardship.money import money_text
 
 register = template.Library()
@@ -17,9 +19,7 @@ def query_with(context, **changes) -> str:
 @register.filter
 def mask_name(value: str) -> str:
     """张*明: the name as a 公示 shows it."""
-    from hardship.masking import mask_name as _mask
-
-    return _mask(value)
+    return _mask_name(value)
 
 
 @register.filter(name="money")
@@ -27,3 +27,42 @@ def money_filter(value) -> str:
     """An amount as every page shows it: two decimals, half up (``hardship.money``), whatever
     the database handed back. ``{{ x|money|default:"—" }}`` for an amount that may be missing."""
     return money_text(value)
+
+
+class PagedCardNode(template.Node):
+    def __init__(self, page, extra: dict, body: NodeList, empty: NodeList):
+        self.page, self.extra, self.body, self.empty = page, extra, body, empty
+
+    def render(self, context) -> str:
+        page = self.page.resolve(context)
+        values = {key: value.resolve(context) for key, value in self.extra.items()}
+        # Only the branch the page shows is rendered: an empty list never walks the rows' template.
+        if page.object_list:
+            values["body"] = self.body.render(context)
+        else:
+            values["empty"] = self.empty.render(context)
+        shell = context.template.engine.get_template("includes/paged_card.html")
+        with context.push(page=page, **values):
+            return shell.render(context)
+
+
+@register.tag
+def paged_card(parser, token):
+    """``{% paged_card page icon="bi-…" %}`` card content ``{% empty %}`` empty-state words ``{% endpaged_card %}``.
+
+    One shell for the paginated lists (includes/paged_card.html): the card and its pagination
+    footer when the page has rows, else the empty state with its icon.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("paged_card needs the page: {% paged_card page icon='bi-…' %}")
+    page = parser.compile_filter(bits[1])
+    extra = token_kwargs(bits[2:], parser)
+    if len(extra) != len(bits) - 2:
+        raise template.TemplateSyntaxError("paged_card takes the page, then name=value pairs")
+    body = parser.parse(("empty", "endpaged_card"))
+    empty = NodeList()
+    if parser.next_token().contents == "empty":
+        empty = parser.parse(("endpaged_card",))
+        parser.delete_first_token()
+    return PagedCardNode(page, extra, body, empty)

@@ -17,13 +17,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Household, Status, Tier, WorkStatus
-from cases.services import standard_in_force
+from cases.selectors import standard_in_force
 from hardship.models import Union
 from hardship.money import money
 from hardship.services import audit_record
@@ -326,8 +327,6 @@ def batch_release_lock(*, actor, batch_id: int, request=None) -> bool:
         if not batch.lock_token:
             return False
         if batch.locked_at and timezone.now() - batch.locked_at < stale_after():
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(_("计算任务仍在运行（%(s)s 前有进展），请稍后再试。") % {
                 "s": timezone.localtime(batch.locked_at).strftime("%H:%M:%S")})  # fmt: skip
         batch.lock_token, batch.locked_at, batch.status = "", None, Batch.Status.FAILED
@@ -405,7 +404,7 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
         .annotate(n=Count("id"), total=Sum("amount"), reissued=Count("id", filter=~Q(entitlement__batch=batch)))
         .order_by()
     )
-    depth = batch.union.path.count("/")
+    depth = len(batch.union.ancestor_ids)
     by_program: dict[str, dict] = {}
     by_tier: dict[str, dict] = {}
     by_union: dict[int, dict] = {}
@@ -419,8 +418,8 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
     for row in rows:
         n, amount = row["n"], row["total"]
         count, total, reissued = count + n, total + amount, reissued + row["reissued"]
-        parts = union_paths.get(row["entitlement__union_id"], "").split("/")
-        under = int(parts[depth]) if len(parts) > depth + 1 else batch.union_id
+        ids = Union.ids_in_path(union_paths.get(row["entitlement__union_id"], ""))
+        under = ids[depth] if len(ids) > depth else batch.union_id
         for table, key in ((by_program, programs.get(row["entitlement__program_id"], "—")),
                            (by_tier, row["entitlement__tier"]), (by_union, under)):  # fmt: skip
             bucket = table.setdefault(key, {"n": 0, "total": Decimal("0")})

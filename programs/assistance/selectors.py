@@ -70,8 +70,7 @@ def grant_list(*, user, status: str = "") -> QuerySet[Grant]:
 
 def grant_programs(*, household) -> QuerySet[Program]:
     """On-application programs whose fund covers the household's union."""
-    ancestors = [int(pk) for pk in household.union.path.strip("/").split("/")]
-    return Program.objects.filter(kind="on_application", is_active=True, fund_union_id__in=ancestors)
+    return Program.objects.filter(kind="on_application", is_active=True, fund_union_id__in=household.union.ancestor_ids)
 
 
 def approver_unions(user):

@@ -15,19 +15,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+from kombu.exceptions import OperationalError as BrokerError
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from cases.models import Household, Status
-from cases.tiers import money
 from hardship.access import scope_unions, user_has_role
 from hardship.models import Role, Union, User
+from hardship.money import money
 from hardship.services import audit_record
 from hardship.spreadsheet import csv_bytes, xlsx_append
 from programs.reports.tasks import refresh_dashboard_soon
 
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import parse_quarter
+from .tasks import compute_batch
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +82,6 @@ def batch_recompute(*, actor: User, batch_id: int, request=None) -> Batch:
 def _enqueue_compute(batch: Batch) -> None:
     """After the commit, queue the computation. With the broker (Redis) down the batch is saved and
     stays 待计算; ``batch.queued`` tells the page to say so, and 重新计算 queues it later."""
-    from kombu.exceptions import OperationalError as BrokerError
-
-    from .tasks import compute_batch
-
     try:
         compute_batch.delay(batch.pk)
     except BrokerError as exc:
@@ -245,8 +243,6 @@ def _read_result_rows(upload) -> list[list[str]]:
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
             # Rows are read lazily: a damaged sheet fails here, not in load_workbook.

@@ -1,13 +1,18 @@
 """Thin tasks: take ids, call a service."""
 
 from celery import shared_task
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from hardship.services import audit_record
+
+from .batch import BatchBusy, batch_compute
+from .models import Batch, Program
+from .periods import quarter_of
 
 
 @shared_task(acks_late=True)
 def compute_batch(batch_id: int) -> dict | None:
-    from .batch import BatchBusy, batch_compute
-
     try:
         return batch_compute(batch_id=batch_id).as_dict()
     except BatchBusy:
@@ -17,13 +22,6 @@ def compute_batch(batch_id: int) -> dict | None:
 @shared_task
 def start_quarter_batches() -> list[int]:
     """Beat, at the start of each quarter: one batch per fund with active periodic programs."""
-    from django.db import IntegrityError, transaction
-
-    from hardship.services import audit_record
-
-    from .models import Batch, Program
-    from .periods import quarter_of
-
     quarter = quarter_of(timezone.localdate())
     started = []
     for union_id in Program.objects.filter(is_active=True).values_list("fund_union_id", flat=True).distinct():

@@ -1,11 +1,13 @@
 """Money pages: programs and standards, batches (start, progress, approve, bank files, results), ledger, grants."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -211,8 +213,6 @@ def batch_bank_file(request, pk: int):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name)
 
 
@@ -277,8 +277,6 @@ def ledger_allocate(request, pk: int):
 
 
 def _ledger_url():
-    from django.urls import reverse
-
     return reverse("programs:ledger")
 
 
@@ -311,8 +309,6 @@ def grant_apply(request, household_id: int):
 def grant_decide(request, pk: int):
     grant = selectors.grant_list(user=request.user).filter(pk=pk).first()
     if grant is None:
-        from django.http import Http404
-
         raise Http404
     form = GrantDecisionForm(request.POST)
     if not form.is_valid():

@@ -29,6 +29,7 @@ from hardship.dates import add_months
 from hardship.models import Role
 from hardship.money import money
 from programs.assistance.models import Payment
+from programs.workstudy.selectors import season_queryset
 
 from .models import DashboardSnapshot, ExitTally, FlowTally, HouseholdTally, MoneyTally
 
@@ -259,8 +260,6 @@ def quarterly_return(*, user, quarter: str) -> list[dict]:
 
 def current_season(*, user) -> dict | None:
     """The latest 关爱·圆梦 season the user sees, with its applications and placements."""
-    from programs.workstudy.selectors import season_queryset
-
     season = season_queryset(user=user).order_by("-year", "-starts_on").first()
     if season is None:
         return None

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import SchoolLevel
+from hardship.dates import age_on
 from hardship.identity import parse_id_number
 from hardship.masking import mask_id_number
 from hardship.models import Role, User
 
-from .matching import MAX_PREFERENCES, age_on
+from .matching import MAX_PREFERENCES
 from .models import Enterprise, Position, Season, Term
 
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}

@@ -20,7 +20,6 @@ matcher's state: capacity, the age rules, and the absence of blocking pairs.
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
 from heapq import heappush, heapreplace
 
 ADULT_AGE = 18
@@ -34,14 +33,6 @@ ADULTS_ONLY = "adults_only"  # not for minors and the student is 16 or 17
 TOO_YOUNG = "too_young"  # below the position's minimum age
 SCHOOL_LEVEL = "school_level"  # the position asks for another school level
 UNAVAILABLE = "unavailable"  # withdrawn, or not in this season
-
-
-def age_on(birth: date, day: date) -> int:
-    """Completed years on ``day``: 16 on the 16th birthday, not the day before.
-
-    Someone born on 29 February turns a year older on 1 March in common years.
-    """
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def lottery(seed: str, key: int) -> int:

@@ -9,10 +9,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hardship.dates import age_on
 from hardship.masking import mask_id_number
 from hardship.models import Union
 
-from .matching import ADULT_AGE, MAX_PREFERENCES, age_on
+from .matching import ADULT_AGE, MAX_PREFERENCES
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 DEFAULT_MIN_AGE = 16
@@ -317,9 +318,6 @@ class Application(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
-
-    def age_on(self, day: date) -> int:
-        return age_on(self.birth_date, day)
 
     @property
     def age_at_start(self) -> int:

@@ -3,6 +3,8 @@
 from hardship.access import scope_unions, user_has_role
 from hardship.models import Role, Union
 
+from .models import Enterprise
+
 # Run seasons, register students, match, publish (within their unions).
 MANAGERS = (Role.CENTRE_STAFF, Role.SYSTEM_ADMIN)
 # Read everything of their unions; the observer changes nothing.
@@ -21,6 +23,4 @@ def contact_enterprise_ids(user) -> list[int]:
     """The enterprises ``user`` is a login of, provided they hold the enterprise-contact role."""
     if not user_has_role(user, *CONTACTS):
         return []
-    from .models import Enterprise
-
     return list(Enterprise.objects.filter(contacts=user).values_list("pk", flat=True))

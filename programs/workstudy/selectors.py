@@ -39,10 +39,6 @@ def _get(queryset: QuerySet, pk):
         raise Http404 from exc
 
 
-def _ancestor_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 # ---------------------------------------------------------------- enterprises
 
 
@@ -78,7 +74,7 @@ def season_queryset(*, user) -> QuerySet[Season]:
     if user_has_role(user, *READERS):
         condition |= Q(pk__in=scope_queryset(Season.objects.all(), user, roles=READERS).values("pk"))
     # A contact sees the seasons run by their enterprise's union or a union above it.
-    ancestors = {pk for e in my_enterprises(user=user).select_related("union") for pk in _ancestor_ids(e.union.path)}
+    ancestors = {pk for e in my_enterprises(user=user).select_related("union") for pk in e.union.ancestor_ids}
     if ancestors:
         condition |= Q(union_id__in=ancestors)
     return Season.objects.filter(condition)
@@ -106,9 +102,7 @@ def last_match_run(*, season: Season) -> MatchRun | None:
 
 def seasons_open_for(*, user, enterprise: Enterprise) -> QuerySet[Season]:
     """Seasons where ``enterprise`` may still post positions."""
-    return season_queryset(user=user).filter(
-        union_id__in=_ancestor_ids(enterprise.union.path), status__in=("open", "matched")
-    )
+    return season_queryset(user=user).filter(union_id__in=enterprise.union.ancestor_ids, status__in=("open", "matched"))
 
 
 # ---------------------------------------------------------------- positions

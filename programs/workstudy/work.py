@@ -3,14 +3,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hardship.work import WorkItem
+from hardship.models import Role
+from hardship.work import WorkItem, register
 
+from . import selectors
 from .models import PlacementStatus, Result, SeasonStatus
 
 
 def centre_staff_items(user) -> list[WorkItem]:
-    from . import selectors
-
     seasons = selectors.season_queryset(user=user)
     url = reverse("workstudy:home")
     pending = selectors.application_queryset(user=user).filter(
@@ -23,11 +23,14 @@ def centre_staff_items(user) -> list[WorkItem]:
 
 
 def enterprise_contact_items(user) -> list[WorkItem]:
-    from . import selectors
-
     placements = selectors.placement_queryset(user=user).exclude(season__status=SeasonStatus.CLOSED)
     url = reverse("workstudy:home")
     return [
         WorkItem(_("勤工助学：待确认上岗的学生"), placements.filter(status=PlacementStatus.PUBLISHED).count(), url),
         WorkItem(_("勤工助学：待登记出勤和报酬"), placements.filter(status=PlacementStatus.CONFIRMED).count(), url),
     ]
+
+
+def register_all() -> None:
+    register(Role.CENTRE_STAFF, centre_staff_items)
+    register(Role.ENTERPRISE_CONTACT, enterprise_contact_items)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from hardship.management.commands.seed_demo import DEMO_PASSWORD
+from hardship.demo import DEMO_PASSWORD
 from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser

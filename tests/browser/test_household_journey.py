@@ -17,8 +17,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from cases.models import Household, Status
+from hardship.demo import DEMO_PASSWORD
 from hardship.identity import make_card_number, make_id_number
-from hardship.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser

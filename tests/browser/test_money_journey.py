@@ -24,8 +24,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from cases.models import Household
+from hardship.demo import DEMO_PASSWORD
 from hardship.identity import make_card_number, make_id_number
-from hardship.management.commands.seed_demo import DEMO_PASSWORD
 from hardship.models import Notification, Union, User
 from programs.assistance import services
 from programs.assistance.models import Batch, Grant, Payment, Program

@@ -21,8 +21,8 @@ from playwright.sync_api import expect
 
 from cases.models import Household, Status, Step
 from cases.services import MemberInput, household_create
+from hardship.demo import DEMO_PASSWORD, SOCIAL_ORGANISATION
 from hardship.identity import make_card_number, make_id_number
-from hardship.management.commands.seed_demo import DEMO_PASSWORD, SOCIAL_ORGANISATION
 from hardship.models import Notification, Role, Union, User
 from hardship.services import role_assign
 from tests.browser.conftest import login, screenshot

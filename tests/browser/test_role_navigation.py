@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from hardship.management.commands.seed_demo import DEMO_PASSWORD, USERS
+from hardship.demo import DEMO_PASSWORD, USERS
 from hardship.models import Role
-from hardship.navigation import NAV_ITEMS
+from hardship.navigation import nav_items
 from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ JOURNEY_USERS = [
 
 def expected_nav(role: str) -> list[str]:
     """The main-nav labels a user holding only ``role`` should see, in order."""
-    labels = [str(item.label) for item in NAV_ITEMS if role in item.roles]
+    labels = [str(item.label) for item in nav_items() if role in item.roles]
     if role == Role.SYSTEM_ADMIN:  # seed_demo makes the system admin is_staff
         labels.append("系统管理")
     return labels

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from hardship.management.commands.seed_demo import DEMO_PASSWORD
+from hardship.demo import DEMO_PASSWORD
 from hardship.models import AuditEvent
 from programs.workstudy.models import Placement, PlacementStatus
 from tests.browser.conftest import login, screenshot

@@ -3,21 +3,14 @@ from decimal import Decimal
 
 import pytest
 
+from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard
 from cases.services import MemberInput
 from hardship.identity import make_id_number
 from hardship.models import Role
 from tests.factories import user_with_role
 
-WUXI = {
-    "effective_from": date(2024, 7, 1),
-    "dibao_monthly": Decimal("1230"),
-    "extreme_line_monthly": Decimal("1440"),
-    "deep_multiple": Decimal("1.00"),
-    "relative_multiple": Decimal("2.00"),
-    "sudden_cost_ratio": Decimal("0.80"),
-    "minimum_wage_monthly": Decimal("2490"),
-}
+WUXI = WUXI_STANDARD  # 特困 below 1440, 低保 1230, minimum wage 2490: the tests' figures are the demo's
 
 
 @pytest.fixture

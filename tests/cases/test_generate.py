@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import HardshipStandard, Household, Member, Relation, Status
-from cases.services import standard_in_force
-from cases.tiers import MemberFacts, age_on, compute_tier
+from cases.selectors import standard_in_force
+from cases.tiers import MemberFacts, compute_tier
+from hardship.dates import age_on
 from hardship.identity import luhn_ok, parse_id_number
 from hardship.models import Union
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from cases.models import HardshipStandard, Household, Tier
-from cases.services import household_create, household_recompute, standard_in_force
+from cases.selectors import standard_in_force
+from cases.services import household_create, household_recompute
 from cases.tiers import MemberFacts, annotate_tier, classify, compute_tier
 
 from .conftest import WUXI, household_data, person

@@ -23,6 +23,7 @@ from itertools import count
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
+from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.services import MemberInput, attachment_add, household_create
 from hardship.identity import make_id_number
@@ -108,11 +109,7 @@ def build_world() -> World:
         world.mark(side, world.unions[f"{side}_district"].name, "union")
         world.mark(side, world.unions[f"{side}_street"].name, "union")
 
-    HardshipStandard.objects.create(
-        union=city, effective_from=date(2024, 7, 1), dibao_monthly=Decimal("1230"),
-        extreme_line_monthly=Decimal("1440"), deep_multiple=Decimal("1.00"), relative_multiple=Decimal("2.00"),
-        sudden_cost_ratio=Decimal("0.80"), minimum_wage_monthly=Decimal("2490"),
-    )  # fmt: skip
+    HardshipStandard.objects.create(union=city, **WUXI_STANDARD)
 
     # The one who builds the world: centre staff and fund approver at the city (not a persona).
     builder = User.objects.create_user("mx_builder", password="x", full_name="测试建档员")
@@ -169,11 +166,7 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     put = world.objects.__setitem__
 
     # A standard of the union itself (same figures as the city's), for the standards list.
-    HardshipStandard.objects.create(
-        union=union, effective_from=date(2024, 8, 1), dibao_monthly=Decimal("1230"),
-        extreme_line_monthly=Decimal("1440"), deep_multiple=Decimal("1.00"), relative_multiple=Decimal("2.00"),
-        sudden_cost_ratio=Decimal("0.80"), minimum_wage_monthly=Decimal("2490"),
-    )  # fmt: skip
+    HardshipStandard.objects.create(union=union, **{**WUXI_STANDARD, "effective_from": date(2024, 8, 1)})
 
     # A filed household: 特困 (no income), a bank card, a student child, a visit and an attachment.
     head = world.mark(side, f"欧阳{word[0]}强", "household head")

@@ -23,6 +23,27 @@ def test_grassroots_staff_see_their_navigation_but_not_the_audit_log(client, tre
     assert "审计日志" not in labels
 
 
+def test_the_menu_the_apps_register_keeps_its_order_for_a_user_with_every_role(client, tree):
+    # The entries come from three apps' ready(); the page shows them in the one order of the bands.
+    user = user_with_role(Role.CENTRE_STAFF, tree["city"])
+    from hardship.services import role_assign
+
+    for role in (Role.FUND_APPROVER, Role.GRASSROOTS_STAFF):
+        role_assign(actor=None, user=user, union=tree["city"], role=role)
+    client.force_login(user)
+
+    assert _nav_labels(client.get(reverse("my_work"))) == [
+        "我的工作", "家庭档案", "审核待办", "公示", "认定标准", "关爱·圆梦", "发放批次", "帮扶项目", "资金台账",
+        "数据看板", "组织机构", "审计日志",
+    ]  # fmt: skip
+
+
+def test_an_enterprise_contact_sees_only_work_study_in_the_menu(client, tree):
+    client.force_login(user_with_role(Role.ENTERPRISE_CONTACT, tree["company"]))
+
+    assert _nav_labels(client.get(reverse("my_work"))) == ["我的工作", "关爱·圆梦"]
+
+
 def test_observer_navigation_includes_the_audit_log(client, observer):
     client.force_login(observer)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from hardship.access import scope_unions
 from hardship.models import Role
 from hardship.services import role_assign
-from tests.factories import user_with_role
+from tests.factories import UnionFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,18 @@ def test_search_cannot_reach_a_sibling_union(client, tree, in_scope_user):
 
     assert response.context["total"] == 0
     assert "没有符合条件的工会" in response.content.decode()
+
+
+def test_a_long_union_list_is_one_card_with_a_footer_that_pages_and_keeps_the_search(client, tree, observer):
+    for n in range(30):
+        UnionFactory(name=f"堰桥第{n:02d}联合工会", parent=tree["yanqiao"])
+    client.force_login(observer)
+
+    body = client.get(reverse("hardship:union_list"), {"q": "堰桥"}).content.decode()
+
+    assert body.count('class="card-footer bg-white"') == 1 and "empty-state" not in body
+    assert "共 31 条，第 1 / 2 页" in body  # 30 and 堰桥街道总工会 itself
+    assert "?q=%E5%A0%B0%E6%A1%A5&amp;page=2" in body
 
 
 @pytest.mark.parametrize("target", ["binhu", "lihu", "city"])
@@ -120,3 +132,10 @@ def test_user_without_any_role_sees_an_explanation_not_an_error(client, db):
     assert response.status_code == 200
     assert "尚未被授予任何角色" in response.content.decode()
     assert client.get(reverse("hardship:union_list")).status_code == 403
+
+
+def test_a_union_names_its_ancestors_root_first_and_its_root(tree):
+    company, city = tree["company"], tree["city"]
+
+    assert company.ancestor_ids == [city.pk, tree["huishan"].pk, tree["yanqiao"].pk, company.pk]
+    assert (company.root_id, city.root_id, city.ancestor_ids) == (city.pk, city.pk, [city.pk])

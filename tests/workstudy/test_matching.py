@@ -5,13 +5,13 @@ from datetime import date
 
 import pytest
 
+from hardship.dates import age_on
 from programs.workstudy.matching import (
     ADULTS_ONLY,
     FULL_HIGHER,
     FULL_SAME,
     Candidate,
     Opening,
-    age_on,
     deferred_acceptance,
     verify,
 )

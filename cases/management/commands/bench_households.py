@@ -308,8 +308,7 @@ class _Actors:
 def _root_union() -> Union:
     """The root of the tree the newest households belong to."""
     union_id = Household.objects.order_by("-id").values_list("union_id", flat=True).first()
-    path = Union.objects.get(pk=union_id).path
-    return Union.objects.get(pk=int(path.strip("/").split("/")[0]))
+    return Union.objects.get(pk=Union.objects.get(pk=union_id).root_id)
 
 
 def _rich_household(user) -> Household:

@@ -13,33 +13,21 @@ Synthetic data: one summary audit event for the run, none per row.
 import io
 import json
 import time
-from datetime import date
-from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, Household, Member
-from cases.services import standard_in_force
+from cases.selectors import standard_in_force
 from hardship.models import Union
 from hardship.services import audit_record
 
 from ._generator import HouseholdGenerator
 
 BATCH = 5000
-
-WUXI_DEFAULT_STANDARD = {
-    "effective_from": date(2024, 7, 1),
-    "dibao_monthly": Decimal("1230"),
-    "extreme_line_monthly": Decimal("1440"),
-    "deep_multiple": Decimal("1.00"),
-    "relative_multiple": Decimal("2.00"),
-    "sudden_cost_ratio": Decimal("0.80"),
-    "minimum_wage_monthly": Decimal("2490"),
-    "note": "无锡市默认标准（generate_households 生成）",
-}
 
 
 class Command(BaseCommand):
@@ -114,8 +102,8 @@ def _standards(root: Union, unions: list[Union]) -> dict[int, HardshipStandard]:
     """The standard in force for each union; Wuxi's defaults at the tree's root when there is none."""
     today = timezone.localdate()
     if standard_in_force(union=root, on=today) is None:
-        top = Union.objects.get(pk=int(root.path.strip("/").split("/")[0]))
-        HardshipStandard.objects.create(union=top, **WUXI_DEFAULT_STANDARD)
+        top = Union.objects.get(pk=root.root_id)
+        HardshipStandard.objects.create(union=top, **WUXI_STANDARD, note="无锡市默认标准（generate_households 生成）")
     return {u.pk: standard_in_force(union=u, on=today) for u in unions}
 
 

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 
 from cases.models import Household
 from hardship.models import Union
+from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, Payment, Program
 
 BENCH_PERIOD = "2099-Q4"
@@ -51,8 +52,6 @@ class Command(BaseCommand):
             call_command("generate_households", count=households - have, seed=seed, stdout=io.StringIO())
         fund = Union.objects.get(code="WX")
         if not Program.objects.filter(fund_union=fund).exists():
-            from programs.assistance.demo import seed_programs
-
             seed_programs(union=fund)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Household, Member, Status, WorkStatus
+from hardship.dates import age_on
 from hardship.identity import parse_id_number
 from hardship.models import Union, User
 from hardship.services import audit_record
@@ -105,7 +106,7 @@ def application_register(
             )
         if member.work_status != WorkStatus.STUDENT:
             raise ValidationError(_("%(name)s 在家庭档案中不是在校学生。") % {"name": member.name})
-        age = matching.age_on(member.birth_date, season.starts_on)
+        age = age_on(member.birth_date, season.starts_on)
         if age < season.min_age:
             raise ValidationError(
                 _("%(name)s 未满 %(min)d 周岁：本期开始日（%(d)s）时 %(age)d 周岁。")
@@ -144,7 +145,7 @@ def application_register_outstanding(
             raise PermissionDenied(_("报名工会不在本期组织工会的辖区内。"))
         if Member.objects.filter(id_number=parsed.number, is_live=True, household__status=Status.FILED).exists():
             raise ValidationError(_("该学生在已建档的困难职工家庭中，请按“困难职工家庭学生”报名，以便优先安排。"))
-        age = parsed.age_on(season.starts_on)
+        age = age_on(parsed.birth_date, season.starts_on)
         if age < season.min_age:
             raise ValidationError(
                 _("%(name)s 未满 %(min)d 周岁：本期开始日（%(d)s）时 %(age)d 周岁。")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Status, Tier, WorkStatus
 from hardship.access import user_has_role
+from hardship.dates import age_on
 from hardship.models import Union, User
 
 from .. import explain, matching
@@ -95,7 +96,7 @@ def move_placement(placement: Placement, to: str, action: str) -> str:
 
 def age_at_start(application: Application, season: Season) -> int:
     birth = application.member.birth_date if application.member_id else application.birth_date
-    return matching.age_on(birth, season.starts_on)
+    return age_on(birth, season.starts_on)
 
 
 def opening_for(position: Position, season: Season) -> matching.Opening:

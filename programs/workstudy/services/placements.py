@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hardship.dates import age_on
 from hardship.models import User
 from hardship.money import money
 from hardship.services import audit_record
@@ -52,7 +53,7 @@ def placement_confirm(
                 _("上岗和结束日期应在本期 %(a)s 至 %(b)s 之间，且结束不早于上岗。")
                 % {"a": season.starts_on, "b": season.ends_on}
             )
-        age = matching.age_on(placement.application.birth_date, starts_on)
+        age = age_on(placement.application.birth_date, starts_on)
         if age < matching.ADULT_AGE and not health_checked:
             raise ValidationError(
                 _("%(name)s 上岗时 %(age)d 周岁，未成年学生上岗前须完成健康检查，请确认后勾选。")
