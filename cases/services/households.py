@@ -16,6 +16,7 @@ from hardship.identity import luhn_ok, normalise_card_number, parse_id_number
 from hardship.masking import mask_id_number
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
+from hardship.tasks import enqueue
 
 from ..models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, Household, Member, Relation, Status
 from ..tiers import MemberFacts, compute_tier
@@ -429,11 +430,17 @@ def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=
             request=request,
         )
         if standard.effective_from <= timezone.localdate():
-            from ..tasks import apply_standard
-
             # In force already: re-tier the governed households once the standard is committed.
-            transaction.on_commit(lambda: apply_standard.delay(standard.pk, actor.pk))
+            transaction.on_commit(lambda: _enqueue_apply(standard, actor))
     return standard
+
+
+def _enqueue_apply(standard: HardshipStandard, actor: User) -> None:
+    """With the broker (Redis) down the standard is saved but nobody is re-tiered yet:
+    ``standard.queued`` tells the page to say so."""
+    from ..tasks import apply_standard
+
+    standard.queued = enqueue(apply_standard, standard.pk, actor.pk)
 
 
 def _households_governed_by(union: Union):

@@ -6,7 +6,6 @@ and records an audit event, in one transaction. Money is Decimal throughout.
 
 import csv
 import io
-import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -20,12 +19,11 @@ from cases.models import Household, Status
 from hardship.access import scope_unions, user_has_role
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
+from hardship.tasks import enqueue
 from programs.reports.tasks import refresh_dashboard_soon
 
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import parse_quarter
-
-log = logging.getLogger(__name__)
 
 CENTRE = (Role.CENTRE_STAFF,)
 APPROVERS = (Role.FUND_APPROVER,)
@@ -76,17 +74,9 @@ def batch_recompute(*, actor: User, batch_id: int, request=None) -> Batch:
 def _enqueue_compute(batch: Batch) -> None:
     """After the commit, queue the computation. With the broker (Redis) down the batch is saved and
     stays 待计算; ``batch.queued`` tells the page to say so, and 重新计算 queues it later."""
-    from kombu.exceptions import OperationalError as BrokerError
-
     from .tasks import compute_batch
 
-    try:
-        compute_batch.delay(batch.pk)
-    except BrokerError as exc:
-        log.warning("batch %s saved but not queued: the broker is unavailable (%s)", batch.pk, exc)
-        batch.queued = False
-    else:
-        batch.queued = True
+    batch.queued = enqueue(compute_batch, batch.pk)
 
 
 def _account(union: Union, year: int) -> FundAccount:

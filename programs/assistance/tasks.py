@@ -20,6 +20,7 @@ def start_quarter_batches() -> list[int]:
     from django.db import IntegrityError, transaction
 
     from hardship.services import audit_record
+    from hardship.tasks import enqueue
 
     from .models import Batch, Program
     from .periods import quarter_of
@@ -34,5 +35,5 @@ def start_quarter_batches() -> list[int]:
         except IntegrityError:
             continue  # already started by staff
         started.append(batch.pk)
-        compute_batch.delay(batch.pk)
+        enqueue(compute_batch, batch.pk)  # not queued: the batch page shows it 待计算, with 重新计算
     return started

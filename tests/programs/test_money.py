@@ -523,15 +523,19 @@ def test_a_refresh_that_cannot_be_queued_does_not_undo_the_approval(
 ):
     from kombu.exceptions import OperationalError as BrokerError
 
-    from programs.reports import tasks as report_tasks
+    from hardship import tasks as hardship_tasks
 
-    def broker_down():
+    refused = []
+
+    def broker_down(task, args, kwargs):
+        refused.append(task.name)
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(report_tasks.refresh_dashboard_summary, "delay", broker_down)
+    monkeypatch.setattr(hardship_tasks, "_send", broker_down)
     batch = _computed(fund, tree, grassroots, centre)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_approve(actor=approver, batch_id=batch.pk)
 
+    assert refused == ["programs.reports.tasks.refresh_dashboard_summary"]
     assert Batch.objects.get(pk=batch.pk).status == Batch.Status.APPROVED
