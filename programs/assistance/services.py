@@ -366,11 +366,19 @@ def grant_apply(*, actor: User, household: Household, program: Program, amount: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写申请理由。"))
-    with transaction.atomic():
-        grant = Grant.objects.create(household=household, program=program, amount=amount, self_paid=self_paid,
-                                     reason=reason[:200], applied_by=actor)  # fmt: skip
-        audit_record(actor=actor, verb="grant.apply", target=household, request=request,
-                     changes={"grant": (None, f"{program.name} {amount}")})  # fmt: skip
+    year = timezone.localdate().year
+    try:
+        with transaction.atomic():
+            grant = Grant.objects.create(household=household, program=program, amount=amount, self_paid=self_paid,
+                                         reason=reason[:200], applied_by=actor, year=year)  # fmt: skip
+            audit_record(actor=actor, verb="grant.apply", target=household, request=request,
+                         changes={"grant": (None, f"{program.name} {amount}")})  # fmt: skip
+    except IntegrityError as exc:
+        # grant_one_open_per_household_program_year: the checks above settle the model's other constraints.
+        raise ValidationError(
+            _("该户 %(y)s 年度已有一份“%(p)s”申请（待审批、已批准或已纳入批次），不能重复申请。")
+            % {"y": year, "p": program.name}
+        ) from exc
     return grant
 
 
