@@ -279,11 +279,18 @@ def standard_create(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(
-                    request,
-                    _("新标准已保存，自 %(d)s 起生效。生效后各户的困难类别由后台任务自动重新认定。")
-                    % {"d": standard.effective_from},
-                )
+                if getattr(standard, "queued", True):
+                    messages.success(
+                        request,
+                        _("新标准已保存，自 %(d)s 起生效。生效后各户的困难类别由后台任务自动重新认定。")
+                        % {"d": standard.effective_from},
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("新标准已保存并已生效，但后台任务服务（Redis）暂时连不上，各户的困难类别尚未重新认定。"
+                          "请在服务恢复后联系系统管理员。"),
+                    )  # fmt: skip
                 return redirect("cases:standard_list")
         else:
             preview = selectors.standard_preview(user=request.user, union=union, data=data)

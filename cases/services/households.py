@@ -16,6 +16,7 @@ from hardship.identity import luhn_ok, normalise_card_number, parse_id_number, v
 from hardship.masking import mask_id_number
 from hardship.models import Role, Union, User
 from hardship.services import audit_record
+from hardship.tasks import enqueue
 
 from ..models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, Household, Member, Relation, Status
 from ..selectors import STANDARD_EDITORS, households_governed_by, standard_in_force
@@ -417,12 +418,18 @@ def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=
             request=request,
         )
         if standard.effective_from <= timezone.localdate():
-            # Here, not at the top, for a cycle: cases.tasks imports cases.services (tasks call services).
-            from ..tasks import apply_standard
-
             # In force already: re-tier the governed households once the standard is committed.
-            transaction.on_commit(lambda: apply_standard.delay(standard.pk, actor.pk))
+            transaction.on_commit(lambda: _enqueue_apply(standard, actor))
     return standard
+
+
+def _enqueue_apply(standard: HardshipStandard, actor: User) -> None:
+    """With the broker (Redis) down the standard is saved but nobody is re-tiered yet:
+    ``standard.queued`` tells the page to say so."""
+    # Here, not at the top, for a cycle: cases.tasks imports cases.services (tasks call services).
+    from ..tasks import apply_standard
+
+    standard.queued = enqueue(apply_standard, standard.pk, actor.pk)
 
 
 def standard_apply(*, actor: User | None, standard: HardshipStandard, request=None) -> int:

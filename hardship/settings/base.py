@@ -173,6 +173,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A dead Redis must fail a send fast, so the page can say 待计算 at once (hardship.tasks.enqueue):
+# every connect and read is bounded, and a publish is tried twice (the second attempt reconnects a
+# pooled connection that a Redis restart left stale) rather than kombu's default four. A stopped
+# Redis (refused) fails in milliseconds, an unreachable host in about two seconds (1 s connect,
+# twice), a Redis that stops answering on an open connection after its 3 s read timeout. Sends store
+# no result (enqueue), and the result store's own reconnect is bounded too: by default it retries
+# 20 times a second apart, then raises RuntimeError (the 19 s wait of issue 12). The
+# broker_connection_retry settings are the worker's reconnect loop, not the sender's, and stay as
+# they are: a worker outlives an outage. 3 s stays above the worker's 1 s BRPOP poll.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 3}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

@@ -331,6 +331,10 @@ class Grant(models.Model):
     )
     reason = models.CharField(_("申请理由"), max_length=200)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.APPLIED)
+    # The grant's period is the calendar year it is applied for in: these programs are paid "yearly
+    # or on application" (一次性救助, 一次性医疗补贴), and a household is paid at most once per
+    # program and period. Its period_key (G<id>) names one grant, so it cannot be that period.
+    year = models.PositiveSmallIntegerField(_("申请年度"))
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -352,6 +356,15 @@ class Grant(models.Model):
                 condition=Q(self_paid__isnull=True) | Q(amount__lte=models.F("self_paid")),
                 name="grant_capped_at_self_paid",
                 violation_error_message=_("医疗救助金额不能超过个人自付部分。"),
+            ),
+            # One open application per household, program and year: refused ones do not count (the
+            # household may apply again), and one scheduled into a batch stays open, since a rejected
+            # batch sends it back to approved. Eight identical applications at once make one grant.
+            models.UniqueConstraint(
+                fields=["household", "program", "year"],
+                condition=Q(status__in=["applied", "approved", "scheduled"]),
+                name="grant_one_open_per_household_program_year",
+                violation_error_message=_("该户本年度已有一份该项目的申请，不能重复申请。"),
             ),
         ]
 

@@ -6,7 +6,6 @@ and records an audit event, in one transaction. Money is Decimal throughout.
 
 import csv
 import io
-import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -25,13 +23,12 @@ from hardship.models import Role, Union, User
 from hardship.money import money
 from hardship.services import audit_record
 from hardship.spreadsheet import csv_bytes, xlsx_append
+from hardship.tasks import enqueue
 from programs.reports.tasks import refresh_dashboard_soon
 
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import parse_quarter
 from .tasks import compute_batch
-
-log = logging.getLogger(__name__)
 
 CENTRE = (Role.CENTRE_STAFF,)
 APPROVERS = (Role.FUND_APPROVER,)
@@ -82,13 +79,7 @@ def batch_recompute(*, actor: User, batch_id: int, request=None) -> Batch:
 def _enqueue_compute(batch: Batch) -> None:
     """After the commit, queue the computation. With the broker (Redis) down the batch is saved and
     stays 待计算; ``batch.queued`` tells the page to say so, and 重新计算 queues it later."""
-    try:
-        compute_batch.delay(batch.pk)
-    except BrokerError as exc:
-        log.warning("batch %s saved but not queued: the broker is unavailable (%s)", batch.pk, exc)
-        batch.queued = False
-    else:
-        batch.queued = True
+    batch.queued = enqueue(compute_batch, batch.pk)
 
 
 def _account(union: Union, year: int) -> FundAccount:
@@ -378,11 +369,19 @@ def grant_apply(*, actor: User, household: Household, program: Program, amount: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写申请理由。"))
-    with transaction.atomic():
-        grant = Grant.objects.create(household=household, program=program, amount=amount, self_paid=self_paid,
-                                     reason=reason[:200], applied_by=actor)  # fmt: skip
-        audit_record(actor=actor, verb="grant.apply", target=household, request=request,
-                     changes={"grant": (None, f"{program.name} {amount}")})  # fmt: skip
+    year = timezone.localdate().year
+    try:
+        with transaction.atomic():
+            grant = Grant.objects.create(household=household, program=program, amount=amount, self_paid=self_paid,
+                                         reason=reason[:200], applied_by=actor, year=year)  # fmt: skip
+            audit_record(actor=actor, verb="grant.apply", target=household, request=request,
+                         changes={"grant": (None, f"{program.name} {amount}")})  # fmt: skip
+    except IntegrityError as exc:
+        # grant_one_open_per_household_program_year: the checks above settle the model's other constraints.
+        raise ValidationError(
+            _("该户 %(y)s 年度已有一份“%(p)s”申请（待审批、已批准或已纳入批次），不能重复申请。")
+            % {"y": year, "p": program.name}
+        ) from exc
     return grant
 
 

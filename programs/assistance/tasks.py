@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hardship.services import audit_record
+from hardship.tasks import enqueue
 
 from .batch import BatchBusy, batch_compute
 from .models import Batch, Program
@@ -32,5 +33,5 @@ def start_quarter_batches() -> list[int]:
         except IntegrityError:
             continue  # already started by staff
         started.append(batch.pk)
-        compute_batch.delay(batch.pk)
+        enqueue(compute_batch, batch.pk)  # not queued: the batch page shows it 待计算, with 重新计算
     return started

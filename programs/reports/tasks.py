@@ -1,13 +1,11 @@
 """Thin tasks: call a service."""
 
-import logging
-
 from celery import shared_task
 from django.db import transaction
 
-from .services import dashboard_summary_refresh
+from hardship.tasks import enqueue
 
-logger = logging.getLogger(__name__)
+from .services import dashboard_summary_refresh
 
 
 @shared_task
@@ -21,11 +19,4 @@ def refresh_dashboard_soon() -> None:
     """Money moved (a batch approved or reconciled): queue a refresh once this transaction commits,
     so the dashboard's money figures do not wait for the next ten-minute round. It never fails the
     caller, whose change is already committed: with the broker down the next beat round catches up."""
-
-    def enqueue():
-        try:
-            refresh_dashboard_summary.delay()
-        except Exception:  # noqa: BLE001 — any failure to queue (or, eager, to run) is only logged
-            logger.warning("dashboard refresh after a money change was not queued", exc_info=True)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: enqueue(refresh_dashboard_summary))

@@ -61,9 +61,11 @@ def worker(worker_factory, monkeypatch):
 
     task = tasks.compute_batch
 
-    class OnThisQueue:
-        def delay(self, batch_id):
-            return task.apply_async(args=[batch_id], queue=queue)
+    class OnThisQueue:  # what hardship.tasks.enqueue uses of a task
+        name = task.name
+
+        def apply_async(self, **options):
+            return task.apply_async(queue=queue, **options)
 
     monkeypatch.setattr(tasks, "compute_batch", OnThisQueue())
     return queue

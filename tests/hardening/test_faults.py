@@ -396,3 +396,58 @@ def test_redis_stopped_and_restarted_during_a_batch(own_redis, worker_factory):
     assert Entitlement.objects.filter(batch=second).count() > 100
     assert first.status == second.status == Batch.Status.COMPUTED
     _assert_one_entitlement_per_key()
+
+
+def _queued_tasks(server: RedisServer) -> list[tuple[str, str]]:
+    """(task name, its arguments) of each message waiting in our Redis's default queue."""
+    import json
+
+    import redis
+
+    messages = redis.Redis(port=server.port).lrange("celery", 0, -1)
+    return [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in map(json.loads, messages)]
+
+
+@pytest.fixture
+def not_eager():
+    """Tasks go to the broker (no worker is started: the test reads the queue)."""
+    from hardship.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_with_redis_stopped_a_batch_is_saved_as_pending_at_once_and_queued_again_once_it_is_back(
+    own_redis, not_eager, transactional_db, tree
+):
+    from programs.assistance.demo import seed_programs
+
+    HardshipStandard.objects.create(union=tree["city"], **WUXI)
+    seed_programs(union=tree["city"])
+    browser = Client()
+    browser.force_login(user_with_role(Role.CENTRE_STAFF, tree["city"], username="batch_staff"))
+    start = reverse("programs:batch_start")
+
+    with celery_broker(own_redis.url):
+        # Redis is down before this process sends anything (a fresh gunicorn worker): the Redis
+        # result store then had no connection yet, and its reconnect retried for 19 s, then raised.
+        own_redis.stop()
+        began = time.monotonic()
+        response = browser.post(start, {"union": tree["city"].pk, "period": "2026-Q4"})
+        answered_in = time.monotonic() - began
+        batch = Batch.objects.get(period="2026-Q4")
+        page = browser.get(response.url).content.decode()
+
+        # An outage does not hang the request: the bound of a failure, not a measure of speed.
+        assert answered_in < 2, f"batch start took {answered_in:.1f} s with Redis down"
+        assert response.status_code == 302 and response.url == reverse("programs:batch_detail", args=[batch.pk])
+        assert "计算尚未开始。服务恢复后请在本页点击“重新计算”" in page and 'data-testid="broker-down"' in page
+        assert batch.status == Batch.Status.PENDING and not batch.lock_token
+
+        own_redis.start()
+        response = browser.post(reverse("programs:batch_recompute", args=[batch.pk]), follow=True)
+
+        assert "已重新提交计算" in response.content.decode()
+        assert _queued_tasks(own_redis) == [("programs.assistance.tasks.compute_batch", f"({batch.pk},)")]

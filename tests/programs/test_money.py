@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import HardshipStandard, Household, Status
 from cases.services import household_create
@@ -400,6 +401,48 @@ def test_an_approved_grant_is_paid_in_the_next_batch_once(fund, tree, grassroots
     assert grant.status == "scheduled"
 
 
+def test_a_second_application_for_the_same_grant_this_year_is_refused_with_a_message(fund, tree, grassroots):
+    household = filed(grassroots, tree["company"])
+    medical = Program.objects.get(code="medical")
+    apply = dict(actor=grassroots, household=household, program=medical, amount=Decimal("2000"),
+                 self_paid=Decimal("3000"), reason="住院自付")  # fmt: skip
+    services.grant_apply(**apply)
+
+    with pytest.raises(ValidationError, match="已有一份“一次性医疗补贴”申请"):
+        services.grant_apply(**apply)
+
+    assert household.grants.count() == 1
+
+
+def test_a_refused_application_does_not_stop_a_new_one(fund, tree, grassroots, approver):
+    household = filed(grassroots, tree["company"])
+    medical = Program.objects.get(code="medical")
+    apply = dict(actor=grassroots, household=household, program=medical, amount=Decimal("2000"),
+                 self_paid=Decimal("3000"), reason="住院自付")  # fmt: skip
+    first = services.grant_apply(**apply)
+    services.grant_decide(actor=approver, grant_id=first.pk, approve=False, reason="材料不全")
+
+    second = services.grant_apply(**apply)
+
+    assert second.status == "applied" and household.grants.count() == 2
+
+
+def test_the_grant_form_shows_why_a_second_application_is_refused(client, fund, tree, grassroots):
+    household = filed(grassroots, tree["company"])
+    medical = Program.objects.get(code="medical")
+    client.force_login(grassroots)
+    url = reverse("programs:grant_apply", args=[household.pk])
+    data = {"program": medical.pk, "amount": "2000", "self_paid": "3000", "reason": "住院自付"}
+    assert client.post(url, data).status_code == 302
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    year = timezone.localdate().year
+    assert f"该户 {year} 年度已有一份“一次性医疗补贴”申请" in response.content.decode()
+    assert household.grants.count() == 1
+
+
 # Pages.
 
 
@@ -523,15 +566,19 @@ def test_a_refresh_that_cannot_be_queued_does_not_undo_the_approval(
 ):
     from kombu.exceptions import OperationalError as BrokerError
 
-    from programs.reports import tasks as report_tasks
+    from hardship import tasks as hardship_tasks
 
-    def broker_down():
+    refused = []
+
+    def broker_down(task, args, kwargs):
+        refused.append(task.name)
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(report_tasks.refresh_dashboard_summary, "delay", broker_down)
+    monkeypatch.setattr(hardship_tasks, "_send", broker_down)
     batch = _computed(fund, tree, grassroots, centre)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_approve(actor=approver, batch_id=batch.pk)
 
+    assert refused == ["programs.reports.tasks.refresh_dashboard_summary"]
     assert Batch.objects.get(pk=batch.pk).status == Batch.Status.APPROVED
