@@ -137,7 +137,7 @@ def file_demo_households() -> int:
     from hardship.models import SocialOrganisation
 
     from .models import Status, Step
-    from .services import review
+    from .review import services as review
 
     users = {u.username: u for u in User.objects.filter(username__in=["centre", "grassroots", "caseworker",
                                                                         "reviewer", "observer"])}  # fmt: skip

@@ -188,7 +188,7 @@ def notice_list(*, user) -> QuerySet[Household]:
 
 def review_actions_for(*, user, household: Household) -> list[str]:
     """The actions this user could take on this case now (the service still decides)."""
-    from .services.review import ACTION_ROLES, FIRST_REVIEW_ACTIONS, THIRD_PARTY_ACTIONS, TRANSITIONS
+    from .review.services import ACTION_ROLES, FIRST_REVIEW_ACTIONS, THIRD_PARTY_ACTIONS, TRANSITIONS
 
     unions_by_role: dict[str, bool] = {}
     orgs = None
@@ -224,13 +224,13 @@ def _union_in_scope(user, roles, household: Household) -> bool:
 
 def visit_steps_for(*, user, household: Household) -> list[str]:
     """The visit steps this user may log now."""
-    from .services.review import VISIT_ACTIONS
+    from .review.services import VISIT_ACTIONS
 
     return [step for step, action in VISIT_ACTIONS.items() if action in _visit_actions_allowed(user, household)]
 
 
 def _visit_actions_allowed(user, household: Household) -> set[str]:
-    from .services.review import ACTION_ROLES, TRANSITIONS, VISIT_ACTIONS
+    from .review.services import ACTION_ROLES, TRANSITIONS, VISIT_ACTIONS
 
     allowed = set()
     for action in VISIT_ACTIONS.values():

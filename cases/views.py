@@ -68,12 +68,12 @@ def household_detail(request, pk: int):
 
 
 def _detail_context(request, household, *, unmasked: bool) -> dict:
-    from .forms_review import MonthlyIncomeForm
-    from .services.review import follow_ups_due
+    from .review.forms import MonthlyIncomeForm
+    from .review.services import follow_ups_due
+    from .review.views import ui_actions_for
     from .support.forms import HelpForm
     from .support.selectors import help_timeline, mutual_cover_summary
     from .support.services import can_record_cover, can_record_help
-    from .views_review import ui_actions_for
 
     members = list(household.members.all())
     return {

@@ -248,7 +248,7 @@ class Household(models.Model):
         related_name="+",
     )
 
-    # The review chain (written only by cases.services.review).
+    # The review chain (written only by cases.review.services).
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",

@@ -54,7 +54,7 @@ def audit_verb(verb: str) -> str:
     if verb in AUDIT_VERBS:
         return AUDIT_VERBS[verb]
     if verb.startswith("review."):
-        from cases.services.review import ACTION_LABELS
+        from cases.review.services import ACTION_LABELS
 
         return ACTION_LABELS.get(verb.removeprefix("review."), verb)
     return verb

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import HardshipStandard, Household, MonthlyIncome, Opinion, Status, Step
+from cases.review import services as svc
 from cases.services import household_create
-from cases.services import review as svc
 from hardship.dates import working_day_span
 from hardship.models import AuditEvent, Notification, Role
 from tests.factories import SocialOrganisationFactory, user_with_role

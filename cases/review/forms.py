@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardship.models import Role, SocialOrganisation, User
 
-from .models import ExitKind, Step
+from ..models import ExitKind, Step
 
 
 def iso_date_input() -> forms.DateInput:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .households import MONEY, Household
+from ..models.households import MONEY, Household
 
 
 class Step(models.TextChoices):

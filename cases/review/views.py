@@ -13,8 +13,10 @@ from hardship.access import FILE_READERS, role_required, scope_unions
 from hardship.models import Role, SocialOrganisation, User
 from hardship.pagination import paginate
 
-from . import selectors
-from .forms_review import (
+from .. import selectors
+from ..models import Step
+from . import services as review
+from .forms import (
     AssignForm,
     DecisionForm,
     ExitForm,
@@ -23,8 +25,6 @@ from .forms_review import (
     TextForm,
     VisitForm,
 )
-from .models import Step
-from .services import review
 
 # What the detail page offers → the service actions behind it, the form, the page title.
 UI_ACTIONS = {

@@ -34,8 +34,8 @@ from ..models import (
     Step,
     VisitPhoto,
 )
+from ..services.households import household_set_live, standard_in_force
 from ..tiers import money
-from .households import household_set_live, standard_in_force
 
 S = Status
 
