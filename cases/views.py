@@ -12,7 +12,7 @@ from hardship.pagination import paginate
 
 from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm
-from .models import Attachment, Cause, HardshipStandard, Status, Step, Tier
+from .models import Attachment, Cause, HardshipStandard, Status, Tier
 from .selectors import FILE_READERS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
 
@@ -69,16 +69,14 @@ def household_detail(request, pk: int):
 
 def _detail_context(request, household, *, unmasked: bool) -> dict:
     from .review.forms import MonthlyIncomeForm
-    from .review.services import follow_ups_due
-    from .review.views import ui_actions_for
+    from .review.selectors import follow_ups_due, review_panel
     from .support.forms import HelpForm
     from .support.selectors import help_timeline, mutual_cover_summary
     from .support.services import can_record_cover, can_record_help
 
     members = list(household.members.all())
     return {
-        "review_actions": ui_actions_for(request.user, household),
-        "visit_steps": [Step(s) for s in selectors.visit_steps_for(user=request.user, household=household)],
+        "review_panel": review_panel(user=request.user, household=household),
         "visits": list(household.visits.all()),
         "opinions": list(household.opinions.all()),
         "follow_ups": follow_ups_due(household) if household.status == Status.EXITED else [],
@@ -90,8 +88,6 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "can_correct_account": household.status not in services.EDITABLE_STATUSES
         and household.status != Status.REJECTED
         and user_has_role(request.user, *FILE_EDITORS),
-        "can_record_income": household.status == Status.FILED
-        and user_has_role(request.user, "grassroots_staff", "caseworker"),
         "household": household,
         "help_timeline": help_timeline(household=household),
         "help_form": HelpForm(),

@@ -20,7 +20,7 @@ class NavItem:
     roles: tuple[str, ...]
 
 
-# Roles with a review queue (cases.selectors.QUEUES).
+# Roles with a review queue (cases.review.selectors.QUEUES; tests/workflow checks they agree).
 REVIEW_ROLES = (Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER, Role.CENTRE_STAFF,
                 Role.DISCIPLINE_OBSERVER)  # fmt: skip
 

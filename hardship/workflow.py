@@ -20,6 +20,12 @@ The same declaration answers both questions:
   service calls it after ``select_for_update`` and before it writes, so the
   decision is taken on the locked row.
 
+Queues and counts cannot ask row by row, so a rule may also carry its queryset
+form: ``@rule(q=lambda user: ~Q(submitted_by=user))`` on the same function, and
+``workflow.q_for(user, *names)`` is the ``Q`` of the rows on which the user may
+take one of ``names`` (states, roles at the union, the rules' ``q``) — the queue
+is then the same declaration read another way.
+
 Example (``programs/assistance/workflow.py``)::
 
     batch_workflow = register(Workflow("batch", model=PaymentBatch, subject=_("该批次"), transitions=[
@@ -58,12 +64,23 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .access import root_unions
+from .access import root_unions, scope_unions
 
 Rule = Callable[[Any, Any], "str | None"]
+
+
+def rule(*, q: Callable[[Any], Q] | None = None):
+    """Give a rule its queryset form, ``q(user) -> Q``, so that queues filter by the same rule."""
+
+    def decorate(function: Rule) -> Rule:
+        function.q = q
+        return function
+
+    return decorate
 
 
 class ActionRefused(PermissionDenied, ValidationError):
@@ -118,7 +135,8 @@ class Workflow:
     """The transitions of one model's state field.
 
     ``subject`` names the object in the refusals ("该案件", "该批次");
-    ``union`` returns the union whose scope the roles are checked against.
+    ``union`` returns the union whose scope the roles are checked against, and
+    ``union_field`` is the same as a queryset lookup.
     """
 
     name: str
@@ -127,6 +145,7 @@ class Workflow:
     subject: Any = field(default_factory=lambda: gettext_lazy("该记录"))
     state_field: str = "status"
     union: Callable[[Any], Any] = _default_union
+    union_field: str = "union"
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.transitions}
@@ -150,13 +169,14 @@ class Workflow:
     def available_actions(self, obj, user, names: Iterable[str] | None = None) -> list[Action]:
         """The actions ``user`` sees on ``obj`` now, in declaration order (``names`` narrows them)."""
         wanted = set(names) if names is not None else None
+        answers: dict = {}  # a rule shared by several transitions is asked once
         actions = []
         for transition in self.transitions:
             if wanted is not None and transition.name not in wanted:
                 continue
-            if self._hidden(obj, user, transition) is not None:
+            if self._hidden(obj, user, transition, answers) is not None:
                 continue
-            reason = _first_refusal(transition.guards, obj, user)
+            reason = _first_refusal(transition.guards, obj, user, answers)
             actions.append(Action(transition.name, transition.label, reason is None, str(reason or "")))
         return actions
 
@@ -178,9 +198,26 @@ class Workflow:
             return False
         return True
 
+    def q_for(self, user, *names: str) -> Q:
+        """The rows on which ``user`` may take one of ``names``: their states, the roles' unions, the rules' ``q``.
+
+        Rules without a ``q`` (a visit recorded, a date) are not applied: a queue
+        lists what is waiting for the user, the page then says what it waits on.
+        """
+        condition = Q(pk__in=[])
+        for name in names:
+            transition = self.by_name[name]
+            unions = scope_unions(user, transition.roles).values("pk") if transition.roles else []
+            one = Q(**{f"{self.state_field}__in": transition.sources, f"{self.union_field}__in": unions})
+            for duty in (*transition.duties, *transition.guards):
+                if getattr(duty, "q", None) is not None:
+                    one &= duty.q(user)
+            condition |= one
+        return condition
+
     # The checks, in the order a user would want to hear them.
 
-    def _hidden(self, obj, user, transition: Transition) -> str | None:
+    def _hidden(self, obj, user, transition: Transition, answers: dict | None = None) -> str | None:
         state = getattr(obj, self.state_field)
         if state not in transition.sources:
             return _("%(o)s当前状态为“%(s)s”，不能%(a)s。可能已由他人处理，请刷新页面后查看。") % {
@@ -190,14 +227,16 @@ class Workflow:
             }
         if not holds_role_over(user, transition.roles, self.union(obj)):
             return _("您在%(o)s所属工会没有“%(a)s”的权限。") % {"o": self.subject, "a": transition.label}
-        return _first_refusal(transition.duties, obj, user)
+        return _first_refusal(transition.duties, obj, user, answers)
 
 
-def _first_refusal(rules: Iterable[Rule], obj, user) -> str | None:
-    for rule in rules:
-        refusal = rule(obj, user)
-        if refusal:
-            return refusal
+def _first_refusal(rules: Iterable[Rule], obj, user, answers: dict | None = None) -> str | None:
+    answers = {} if answers is None else answers
+    for each in rules:
+        if each not in answers:
+            answers[each] = each(obj, user)
+        if answers[each]:
+            return answers[each]
     return None
 
 
