@@ -273,10 +273,13 @@ def machines() -> list[Workflow]:
 
 
 def workflow_for(obj) -> Workflow:
-    for workflow in REGISTRY.values():
-        if isinstance(obj, workflow.model):
-            return workflow
-    raise LookupError(f"no workflow is declared for {type(obj).__name__}")
+    """The one machine declared for ``obj``'s model (a reader outside the app, e.g. the API, asks this)."""
+    found = [w for w in REGISTRY.values() if isinstance(obj, w.model)] or [
+        w for w in machines() if isinstance(obj, w.model)
+    ]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} workflows are declared for {type(obj).__name__}")
+    return found[0]
 
 
 def available_actions(obj, user, names: Iterable[str] | None = None) -> list[Action]:
