@@ -32,6 +32,15 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return mask_card(obj.bank_card)
 
 
+class ActionSerializer(serializers.Serializer):
+    """One action of the file's workflow (hardship.workflow.Action): greyed out with ``reason`` unless allowed."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     program = serializers.CharField(source="entitlement.program.name", read_only=True)
     period = serializers.CharField(source="entitlement.period_key", read_only=True)

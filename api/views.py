@@ -3,11 +3,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from cases.selectors import household_queryset
+from hardship.workflow import available_actions
 from programs.assistance.models import Payment
 
-from .serializers import HouseholdSerializer, PaymentSerializer
+from .serializers import ActionSerializer, HouseholdSerializer, PaymentSerializer
 
 
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
@@ -29,3 +31,10 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
         )
         page = self.paginate_queryset(payments)
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
+
+    @extend_schema(responses=ActionSerializer(many=True))
+    @action(detail=True)
+    def actions(self, request, pk=None, **kwargs):
+        """What the token user may do on this file now: the same answer as the file page's buttons."""
+        household = self.get_object()
+        return Response(ActionSerializer(available_actions(household, request.user), many=True).data)

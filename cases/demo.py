@@ -9,7 +9,8 @@ from hardship.identity import make_card_number, make_id_number
 from hardship.models import SocialOrganisation, Union, User
 
 from .models import HardshipStandard, Household, Status, Step
-from .services import MemberInput, household_create, review
+from .review import services as review
+from .services import MemberInput, household_create
 from .support.models import MutualCoverPlan
 
 # Wuxi's figures, the one copy (the demo, generate_households and the tests use them):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_review
+from . import views
+from .review import views as views_review
 from .support.views import support_urlpatterns
 from .views_excel import excel_urlpatterns
 

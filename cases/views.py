@@ -12,15 +12,14 @@ from hardship.pagination import paginate
 
 from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
-from .forms_review import MonthlyIncomeForm
-from .models import Attachment, Cause, Status, Step, Tier
+from .models import Attachment, Cause, Status, Tier
+from .review.forms import MonthlyIncomeForm
+from .review.selectors import follow_ups_due, review_panel
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
-from .services.review import follow_ups_due
 from .support.forms import HelpForm
 from .support.selectors import help_timeline, mutual_cover_summary
 from .support.services import can_record_cover, can_record_help
-from .views_review import ui_actions_for
 
 # What a row of the list shows: the wide columns (address, bank, income detail, JSON causes) stay in the table.
 LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "status", "member_count",
@@ -57,8 +56,7 @@ def household_detail(request, pk: int):
 def _detail_context(request, household, *, unmasked: bool) -> dict:
     members = list(household.members.all())
     return {
-        "review_actions": ui_actions_for(request.user, household),
-        "visit_steps": [Step(s) for s in selectors.visit_steps_for(user=request.user, household=household)],
+        "review_panel": review_panel(user=request.user, household=household),
         "visits": list(household.visits.all()),
         "opinions": list(household.opinions.all()),
         "follow_ups": follow_ups_due(household) if household.status == Status.EXITED else [],
@@ -70,8 +68,6 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "can_correct_account": household.status not in services.EDITABLE_STATUSES
         and household.status != Status.REJECTED
         and user_has_role(request.user, *FILE_EDITORS),
-        "can_record_income": household.status == Status.FILED
-        and user_has_role(request.user, "grassroots_staff", "caseworker"),
         "household": household,
         "help_timeline": help_timeline(household=household),
         "help_form": HelpForm(),

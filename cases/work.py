@@ -7,33 +7,28 @@ from django.utils import timezone
 from hardship.models import Role
 from hardship.work import WorkItem, register
 
-from . import selectors
-
-DUE_FIELDS = {"second": "second_review_due", "notice": "notice_end", "to_file": "notice_end",
-              "yearly": "next_review_due"}  # fmt: skip
+from .review import selectors
 
 # The roles with a review queue (in the order of Role): their 「我的工作」 and the menu's 审核待办.
-QUEUE_ROLES = tuple(r for r in Role.values if any(r in roles for _label, roles in selectors.QUEUES.values()))
+QUEUE_ROLES = tuple(r for r in Role.values if any(r in queue.seen_by for queue in selectors.QUEUES.values()))
 
 
 def _queue_items(role: str):
     def provider(user) -> list[WorkItem]:
         items = []
         today = timezone.localdate()
-        for name, (label, roles) in selectors.QUEUES.items():
-            if role not in roles:
+        for name, queue in selectors.QUEUES.items():
+            if role not in queue.seen_by:
                 continue
             cases = selectors.review_queue(user=user, queue=name)
-            due = None
-            if name in DUE_FIELDS:
-                due = cases.aggregate(d=Min(DUE_FIELDS[name]))["d"]
+            due = cases.aggregate(d=Min(queue.due_field))["d"] if queue.due_field else None
             items.append(
                 WorkItem(
-                    label=label,
+                    label=queue.label,
                     count=cases.count(),
                     url=f"{reverse('cases:review_queue')}?queue={name}",
                     due=due,
-                    overdue=bool(due and due < today and name in ("second", "yearly")),
+                    overdue=bool(due and due < today and queue.deadline),
                 )  # fmt: skip
             )
         return items

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
+# Every money column: up to 9,999,999,999.99 yuan, to the fen.
+MONEY_FIELD = {"max_digits": 12, "decimal_places": 2}
 INVALID_AMOUNT = _("请填写有效的金额。")
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hardship.masking import mask_card, mask_id_number
 from hardship.models import Union
+from hardship.money import MONEY_FIELD
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY = MONEY_FIELD
 
 
 class Tier(models.TextChoices):
@@ -248,7 +249,7 @@ class Household(models.Model):
         related_name="+",
     )
 
-    # The review chain (written only by cases.services.review).
+    # The review chain (written only by cases.review.services).
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",

@@ -11,7 +11,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from hardship.money import MONEY_FIELD
+
+MONEY = MONEY_FIELD
 # The largest 创业贷 the union subsidises (元).
 LOAN_CAP = Decimal("300000")
 # The largest single 互助保障 claim the portal accepts (元): well above what the plans pay for

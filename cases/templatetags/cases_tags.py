@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Cause, Household, Member, Tier
-from cases.services.review import ACTION_LABELS
+from cases.review.services import ACTION_LABELS
 
 register = template.Library()
 

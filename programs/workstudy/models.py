@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from hardship.dates import age_on
 from hardship.masking import mask_id_number
 from hardship.models import Union
+from hardship.money import MONEY_FIELD
 
 from .matching import ADULT_AGE, MAX_PREFERENCES
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY = MONEY_FIELD
 DEFAULT_MIN_AGE = 16
 
 __all__ = [

@@ -110,3 +110,17 @@ def test_create_api_token_issues_one_token_per_user(in_scope_user):
     call_command("create_api_token", username=in_scope_user.username, stdout=io.StringIO())
 
     assert out.getvalue().strip() == Token.objects.get(user=in_scope_user).key
+
+
+def test_a_files_actions_are_what_its_page_offers(tree, standard, grassroots):
+    """The API reads the same declaration as the page: the submitter may not do the 初审 of her own file."""
+    from cases.review import services as review
+
+    household = household_create(actor=grassroots, union=tree["company"], data=household_data(), members=[person()])
+    draft = _client(grassroots).get(f"/api/households/{household.pk}/actions/").json()
+    review.household_submit(actor=grassroots, household_id=household.pk)
+
+    submitted = _client(grassroots).get(f"/api/households/{household.pk}/actions/").json()
+
+    assert draft == [{"name": "submit", "label": "提交申请", "allowed": True, "reason": ""}]
+    assert submitted == []

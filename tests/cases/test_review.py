@@ -11,10 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import HardshipStandard, Household, MonthlyIncome, Opinion, Status, Step
+from cases.review import selectors as review_selectors
+from cases.review import services as svc
+from cases.review.workflow import review_workflow
 from cases.services import household_create
-from cases.services import review as svc
 from hardship.dates import working_day_span
 from hardship.models import AuditEvent, Notification, Role
+from hardship.workflow import ActionRefused
 from tests.factories import SocialOrganisationFactory, user_with_role
 
 from .conftest import WUXI, household_data, person
@@ -119,14 +122,16 @@ ACTION_CALLS = {
 }  # fmt: skip
 
 
-FORBIDDEN = [(a, s) for a in sorted(ACTION_CALLS) for s in Status.values if s not in svc.TRANSITIONS[a][0]]
+FORBIDDEN = [
+    (a, s) for a in sorted(ACTION_CALLS) for s in Status.values if s not in review_workflow.transition(a).sources
+]
 
 
 @pytest.mark.parametrize(("action", "status"), FORBIDDEN)
 def test_an_action_from_a_status_outside_the_map_is_refused(case, cast, action, status):
     Household.objects.filter(pk=case.pk).update(status=status, second_review_org=cast["org"])
 
-    with pytest.raises(svc.TransitionRefused, match="当前状态为"):
+    with pytest.raises(ActionRefused, match="当前状态为"):
         ACTION_CALLS[action](case, cast)
 
     case.refresh_from_db()
@@ -136,14 +141,14 @@ def test_an_action_from_a_status_outside_the_map_is_refused(case, cast, action, 
 def test_no_second_review_before_the_first_review(case, cast):
     svc.household_submit(actor=cast["submitter"], household_id=case.pk)
 
-    with pytest.raises(svc.TransitionRefused):
+    with pytest.raises(ActionRefused):
         svc.second_review_decide(actor=cast["reviewer"], household_id=case.pk, decision="approve", text="")
 
 
 def test_no_filing_before_the_notice_has_ended(case, cast):
     _through_second_review(case, cast)
 
-    with pytest.raises(svc.TransitionRefused, match="公示结束后才能建档"):
+    with pytest.raises(ActionRefused, match="公示结束后才能建档"):
         svc.household_file(actor=cast["centre"], household_id=case.pk)
     assert Household.objects.get(pk=case.pk).status == Status.PUBLIC_NOTICE
 
@@ -152,7 +157,7 @@ def test_the_first_review_cannot_be_completed_without_its_visit(case, cast):
     svc.household_submit(actor=cast["submitter"], household_id=case.pk)
     Household.objects.filter(pk=case.pk).update(status=Status.FIRST_REVIEW)
 
-    with pytest.raises(svc.TransitionRefused, match="必须先记录本环节的入户走访"):
+    with pytest.raises(ActionRefused, match="必须先记录本环节的入户走访"):
         svc.first_review_decide(actor=cast["first"], household_id=case.pk, decision="approve", text="")
 
 
@@ -160,14 +165,14 @@ def test_the_second_review_needs_its_own_visit_not_the_first_ones(case, cast):
     _through_first_review(case, cast)
     svc.second_review_assign(actor=cast["centre"], household_id=case.pk, organisation=cast["org"])
 
-    with pytest.raises(svc.TransitionRefused, match="入户走访"):
+    with pytest.raises(ActionRefused, match="入户走访"):
         svc.second_review_decide(actor=cast["reviewer"], household_id=case.pk, decision="approve", text="")
 
 
 def test_a_return_needs_a_reason_and_goes_back_to_the_submitter(case, cast):
     svc.household_submit(actor=cast["submitter"], household_id=case.pk)
 
-    with pytest.raises(svc.TransitionRefused, match="原因"):
+    with pytest.raises(ActionRefused, match="原因"):
         svc.first_review_decide(actor=cast["first"], household_id=case.pk, decision="return", text=" ")
     returned = svc.first_review_decide(actor=cast["first"], household_id=case.pk, decision="return",
                                        text="缺少收入证明")  # fmt: skip
@@ -234,7 +239,7 @@ def test_a_reviewer_acts_only_on_cases_assigned_to_their_organisation(case, cast
 def test_an_unassigned_case_cannot_be_second_reviewed(case, cast):
     _through_first_review(case, cast)
 
-    with pytest.raises(svc.TransitionRefused, match="尚未派单"):
+    with pytest.raises(ActionRefused, match="尚未派单"):
         svc.second_review_decide(actor=cast["reviewer"], household_id=case.pk, decision="approve", text="")
 
 
@@ -242,9 +247,11 @@ def test_an_unassigned_case_cannot_be_second_reviewed(case, cast):
 def test_a_discipline_observer_changes_nothing(case, cast, action):
     observer_cast = {**cast, "submitter": cast["observer"], "first": cast["observer"], "centre": cast["observer"],
                      "reviewer": cast["observer"]}  # fmt: skip
-    Household.objects.filter(pk=case.pk).update(status=svc.TRANSITIONS[action][0][0], second_review_org=cast["org"])
+    Household.objects.filter(pk=case.pk).update(
+        status=review_workflow.transition(action).sources[0], second_review_org=cast["org"]
+    )
 
-    with pytest.raises((PermissionDenied, svc.TransitionRefused)):
+    with pytest.raises((PermissionDenied, ActionRefused)):
         ACTION_CALLS[action](case, observer_cast)
 
     assert not AuditEvent.objects.filter(verb__startswith="review.", actor=cast["observer"]).exists()
@@ -263,7 +270,7 @@ def test_only_an_observer_account_can_be_recorded_as_the_observer(case, cast):
     _through_first_review(case, cast)
     svc.second_review_assign(actor=cast["centre"], household_id=case.pk, organisation=cast["org"])
 
-    with pytest.raises(svc.TransitionRefused, match="纪检监督员账号"):
+    with pytest.raises(ActionRefused, match="纪检监督员账号"):
         _visit(cast["reviewer"], case, Step.SECOND, observer=cast["caseworker"])
 
 
@@ -326,7 +333,10 @@ def test_out_of_hardship_after_six_consecutive_months_above_dibao(case, cast):
     exited = svc.household_exit(actor=cast["centre"], household_id=case.pk, kind="out_of_hardship")
 
     assert exited.status == Status.EXITED and exited.exit_kind == "out_of_hardship"
-    assert svc.follow_ups_due(exited) == [svc.add_months(exited.exited_at, 3), svc.add_months(exited.exited_at, 12)]
+    assert review_selectors.follow_ups_due(exited) == [
+        svc.add_months(exited.exited_at, 3),
+        svc.add_months(exited.exited_at, 12),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -340,7 +350,7 @@ def test_no_out_of_hardship_without_six_months_above_dibao(case, cast, values, w
     _through_filing(case, cast)
     _months(case, cast["caseworker"], values)
 
-    with pytest.raises(svc.TransitionRefused, match=why):
+    with pytest.raises(ActionRefused, match=why):
         svc.household_exit(actor=cast["centre"], household_id=case.pk, kind="out_of_hardship")
 
 
@@ -349,7 +359,7 @@ def test_a_gap_in_the_months_breaks_the_run(case, cast):
     _months(case, cast["caseworker"], ["1300"] * 3, start=date(2026, 1, 1))
     _months(case, cast["caseworker"], ["1300"] * 3, start=date(2026, 5, 1))
 
-    assert "不连续" in svc.exit_eligibility(household=case).explanation
+    assert "不连续" in review_selectors.exit_eligibility(household=case).explanation
 
 
 def test_the_dibao_of_each_month_is_the_one_in_force_then(case, cast, tree):
@@ -358,13 +368,13 @@ def test_the_dibao_of_each_month_is_the_one_in_force_then(case, cast, tree):
                                                            "dibao_monthly": Decimal("1350")})  # fmt: skip
     _months(case, cast["caseworker"], ["1300"] * 6)  # April–September: above 1230, not above 1350 from July
 
-    assert not svc.exit_eligibility(household=case).eligible
+    assert not review_selectors.exit_eligibility(household=case).eligible
 
 
 def test_relieved_needs_a_reason(case, cast):
     _through_filing(case, cast)
 
-    with pytest.raises(svc.TransitionRefused, match="解困原因"):
+    with pytest.raises(ActionRefused, match="解困原因"):
         svc.household_exit(actor=cast["centre"], household_id=case.pk, kind="relieved", reason="")
 
 
@@ -384,7 +394,7 @@ def test_reopening_keeps_the_same_file_and_its_history(case, cast):
 
 def test_the_yearly_review_needs_its_visit_and_moves_the_due_date(case, cast):
     _through_filing(case, cast)
-    with pytest.raises(svc.TransitionRefused, match="入户走访"):
+    with pytest.raises(ActionRefused, match="入户走访"):
         svc.yearly_review_continue(actor=cast["centre"], household_id=case.pk)
     _visit(cast["caseworker"], case, Step.YEARLY)
 
@@ -394,7 +404,7 @@ def test_the_yearly_review_needs_its_visit_and_moves_the_due_date(case, cast):
 
 
 def test_cases_due_for_yearly_review_are_in_the_queue(client, case, cast):
-    from cases.selectors import review_queue
+    from cases.review.selectors import review_queue
 
     _through_filing(case, cast)
     Household.objects.filter(pk=case.pk).update(next_review_due=timezone.localdate() + timedelta(days=10))
@@ -406,7 +416,7 @@ def test_cases_due_for_yearly_review_are_in_the_queue(client, case, cast):
 
 
 def test_the_case_lands_in_each_queue_in_turn_and_people_are_notified(case, cast):
-    from cases.selectors import review_queue
+    from cases.review.selectors import review_queue
 
     svc.household_submit(actor=cast["submitter"], household_id=case.pk)
     assert case in review_queue(user=cast["first"], queue="first")
@@ -459,13 +469,13 @@ def test_the_detail_page_offers_only_the_actions_the_user_may_take(client, case,
     url = reverse("cases:household_detail", args=[case.pk])
 
     client.force_login(cast["first"])
-    first_view = client.get(url).context["review_actions"]
+    first_view = client.get(url).context["review_panel"].buttons
     client.force_login(cast["submitter"])
-    submitter_view = client.get(url).context["review_actions"]
+    submitter_view = client.get(url).context["review_panel"].buttons
     client.force_login(cast["observer"])
-    observer_view = client.get(url).context["review_actions"]
+    observer_view = client.get(url).context["review_panel"].buttons
 
-    assert [name for name, _label in first_view] == ["first_review"]
+    assert [button.name for button in first_view] == ["first_review"]
     assert submitter_view == [] and observer_view == []
 
 
@@ -529,7 +539,7 @@ def test_two_reviewers_approving_at_the_same_moment_one_wins(transactional_db, t
             barrier.wait(timeout=10)
             svc.second_review_decide(actor=actor, household_id=case.pk, decision="approve", text="")
             outcomes.append("ok")
-        except svc.TransitionRefused as exc:
+        except ActionRefused as exc:
             outcomes.append(exc.messages[0])
         finally:
             connection.close()
@@ -583,3 +593,93 @@ def test_the_visit_form_offers_no_one_who_may_not_take_part_in_that_review(clien
     second = client.get(reverse("cases:visit_create", args=[case.pk, "second"])).context["form"]
 
     assert list(second.fields["visitors"].queryset) == [colleague]
+
+
+# The page offers what the service accepts (issue 18: the rules were written twice and disagreed).
+
+
+def test_a_reviewer_who_submitted_the_application_is_offered_no_second_review(client, tree, case, cast):
+    """The page used to offer 复审 to a reviewer who took part in the application; the service refused it."""
+    from hardship.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=cast["submitter"], union=tree["city"], role=Role.THIRD_PARTY_REVIEWER,
+                                  organisation=cast["org"])  # fmt: skip
+    submitter = type(cast["submitter"]).objects.get(pk=cast["submitter"].pk)  # with the new role
+    _through_first_review(case, cast)
+    svc.second_review_assign(actor=cast["centre"], household_id=case.pk, organisation=cast["org"])
+    client.force_login(submitter)
+
+    panel = client.get(reverse("cases:household_detail", args=[case.pk])).context["review_panel"]
+    queue = client.get(reverse("cases:review_queue"), {"queue": "second"}).content.decode()
+
+    assert [b.name for b in panel.buttons] == [] and Step.SECOND not in panel.visit_steps
+    assert case.head_name not in queue
+    with pytest.raises(ActionRefused, match="参与了本案的申请或初审"):
+        svc.second_review_decide(actor=submitter, household_id=case.pk, decision="return", text="补材料")
+
+
+def test_the_first_reviewer_is_not_offered_the_second_review_visit(tree, case, cast):
+    from hardship.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=cast["first"], union=tree["city"], role=Role.THIRD_PARTY_REVIEWER,
+                                  organisation=cast["org"])  # fmt: skip
+    _through_first_review(case, cast)
+    svc.second_review_assign(actor=cast["centre"], household_id=case.pk, organisation=cast["org"])
+    first = type(cast["first"]).objects.get(pk=cast["first"].pk)
+
+    panel = review_selectors.review_panel(user=first, household=Household.objects.get(pk=case.pk))
+
+    assert panel.visit_steps == []
+    with pytest.raises(ActionRefused, match="不能再做复审"):
+        _visit(first, case, Step.SECOND)
+
+
+def test_an_objection_after_the_notice_ended_is_greyed_out_with_the_reason(client, case, cast):
+    _through_second_review(case, cast)
+    _end_notice(case)
+    client.force_login(cast["centre"])
+
+    panel = client.get(reverse("cases:household_detail", args=[case.pk])).context["review_panel"]
+
+    objection = next(b for b in panel.buttons if b.name == "objection")
+    assert not objection.allowed and "不能再登记异议" in objection.reason
+    assert next(b for b in panel.buttons if b.name == "file").allowed
+
+
+def test_the_yearly_review_without_its_visit_is_greyed_out_with_the_reason(client, case, cast):
+    _through_filing(case, cast)
+    client.force_login(cast["centre"])
+
+    body = client.get(reverse("cases:household_detail", args=[case.pk])).content.decode()
+
+    assert 'data-testid="yearly_continue-waiting"' in body and "必须先记录本环节的入户走访" in body
+
+
+def test_the_decision_page_greys_out_approval_until_the_visit_is_recorded(client, case, cast):
+    svc.household_submit(actor=cast["submitter"], household_id=case.pk)
+    client.force_login(cast["first"])
+
+    form = client.get(reverse("cases:review_action", args=[case.pk, "first_review"])).context["form"]
+
+    # 已提交: only a return is possible before the visit opens the 初审.
+    assert [value for value, _label in form.fields["decision"].widget.choices] == ["return"]
+    _visit(cast["caseworker"], case, Step.FIRST)
+
+    form = client.get(reverse("cases:review_action", args=[case.pk, "first_review"])).context["form"]
+
+    assert [value for value, _label in form.fields["decision"].widget.choices] == ["approve", "return", "reject"]
+    assert form.fields["decision"].widget.disabled_values == set()
+    Household.objects.filter(pk=case.pk).update(submitted_at=timezone.now() + timedelta(minutes=1))  # visit is old
+
+    form = client.get(reverse("cases:review_action", args=[case.pk, "first_review"])).context["form"]
+
+    assert form.fields["decision"].widget.disabled_values == {"approve", "reject"}
+    assert [str(label) for label, _reason in form.refusals] == ["通过", "不予受理"]
+
+
+def test_a_visit_with_someone_the_form_would_not_offer_is_refused(case, cast):
+    svc.household_submit(actor=cast["submitter"], household_id=case.pk)
+
+    with pytest.raises(ActionRefused, match="不能参与本环节的走访"):
+        _visit(cast["caseworker"], case, Step.FIRST, visitors=(cast["submitter"],))
+    assert not case.visits.exists()

@@ -16,9 +16,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.models import Household, Status, Step
+from cases.review import services as svc
 from cases.selectors import household_list
 from cases.services import attachment_add, household_create
-from cases.services import review as svc
 from hardship.models import AuditEvent, Role
 from hardship.services import role_assign
 from tests.factories import SocialOrganisationFactory, user_with_role

@@ -348,7 +348,8 @@ def _files(name: str, content: bytes, content_type: str = "application/octet-str
 
 def _cases() -> dict[str, FormCase]:
     from cases import forms as f
-    from cases import forms_excel, forms_review
+    from cases import forms_excel
+    from cases.review import forms as forms_review
     from cases.support import forms as support
     from programs.assistance import forms as money
     from programs.workstudy import forms as ws
@@ -375,17 +376,17 @@ def _cases() -> dict[str, FormCase]:
         "cases.forms_excel.HouseholdImportForm": FormCase(
             lambda w, d, x: forms_excel.HouseholdImportForm(d, x, unions=_one(Union, w.tree["company"].pk)),
             lambda w: {"union": w.tree["company"].pk, "file": _files("a.xlsx", b"PK\x03\x04")}),
-        "cases.forms_review.DecisionForm": FormCase(
+        "cases.review.forms.DecisionForm": FormCase(
             lambda w, d, x: forms_review.DecisionForm(d), lambda w: {"decision": "return", "text": "缺收入证明"}),
-        "cases.forms_review.AssignForm": FormCase(
+        "cases.review.forms.AssignForm": FormCase(
             lambda w, d, x: forms_review.AssignForm(d, organisations=_one(SocialOrganisation, w.organisation.pk)),
             lambda w: {"organisation": w.organisation.pk, "due": str(today + timedelta(days=15))}),
-        "cases.forms_review.TextForm": FormCase(lambda w, d, x: forms_review.TextForm(d), lambda w: {"text": "异议"}),
-        "cases.forms_review.OptionalTextForm": FormCase(
+        "cases.review.forms.TextForm": FormCase(lambda w, d, x: forms_review.TextForm(d), lambda w: {"text": "异议"}),
+        "cases.review.forms.OptionalTextForm": FormCase(
             lambda w, d, x: forms_review.OptionalTextForm(d), lambda w: {"text": ""}),
-        "cases.forms_review.ExitForm": FormCase(
+        "cases.review.forms.ExitForm": FormCase(
             lambda w, d, x: forms_review.ExitForm(d), lambda w: {"kind": "out_of_hardship", "reason": "再就业"}),
-        "cases.forms_review.VisitForm": FormCase(
+        "cases.review.forms.VisitForm": FormCase(
             lambda w, d, x: forms_review.VisitForm(
                 d, x, members=list(w.household.members.all()), colleagues=_one(User, w.caseworker.pk),
                 observers=_one(User, w.observer.pk)),
@@ -393,7 +394,7 @@ def _cases() -> dict[str, FormCase]:
                        "address_confirmed": "on", "living_conditions": "租住一室", "findings": "属实",
                        **{f"income_{m.pk}": "1200" for m in w.household.members.all()},
                        "photos": _files("p.png", PNG + b"x")}),
-        "cases.forms_review.MonthlyIncomeForm": FormCase(
+        "cases.review.forms.MonthlyIncomeForm": FormCase(
             lambda w, d, x: forms_review.MonthlyIncomeForm(d),
             lambda w: {"month": "2026-01", "per_capita_income": "800"}),
         "cases.support.forms.HelpForm": FormCase(
@@ -631,13 +632,13 @@ def test_the_attachment_upload_refuses_wrong_empty_and_oversized_files_with_a_me
 
 
 def test_the_visit_form_never_fails_and_a_refused_visit_saves_nothing(client, world, tmp_path):
-    from cases.forms_review import VisitForm
-    from cases.services import review
+    from cases.review import services as review
+    from cases.review.forms import VisitForm
 
     review.household_submit(actor=world.grassroots, household_id=world.household.pk)
     client.force_login(world.caseworker)
     url = reverse("cases:visit_create", args=[world.household.pk, "first"])
-    valid = CASES["cases.forms_review.VisitForm"].valid(world)
+    valid = CASES["cases.review.forms.VisitForm"].valid(world)
     valid.pop("visitors"), valid.pop("observer")  # not colleagues of this caseworker
     fields = dict(VisitForm(members=list(world.household.members.all())).fields)
     before = counts(Household, Member, HomeVisit, VisitPhoto, Attachment, AuditEvent)

@@ -1,51 +1,44 @@
-"""Pages of the review chain: queues, one page per action, home visits, 公示, notifications."""
+"""Pages of the review chain: queues, one page per action, home visits, 公示, notifications.
+
+What a page offers comes from the workflow (through ``selectors.review_panel`` and
+``page_actions``); the service has the last word and refuses with ``ActionRefused``,
+the one exception these views catch.
+"""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hardship.access import FILE_READERS, role_required, scope_unions
-from hardship.models import Role, SocialOrganisation, User
+from hardship.access import FILE_READERS, role_required
 from hardship.pagination import paginate
+from hardship.workflow import ActionRefused
 
+from .. import selectors as file_selectors
+from ..models import Step
 from . import selectors
-from .forms_review import (
-    AssignForm,
-    DecisionForm,
-    ExitForm,
-    MonthlyIncomeForm,
-    OptionalTextForm,
-    TextForm,
-    VisitForm,
-)
-from .models import Step
-from .services import review
+from . import services as review
+from .forms import AssignForm, DecisionForm, ExitForm, MonthlyIncomeForm, OptionalTextForm, TextForm, VisitForm
+from .workflow import VISIT_STEPS, review_workflow, visit_colleagues, visit_observers
 
-# What the detail page offers → the service actions behind it, the form, the page title.
-UI_ACTIONS = {
-    "submit": (("submit",), None, gettext_lazy("提交申请")),
-    "first_review": (("first_approve", "first_return", "first_reject"), DecisionForm, gettext_lazy("初审")),
-    "assign": (("assign",), AssignForm, gettext_lazy("派单复审")),
-    "second_review": (("second_approve", "second_return", "second_reject"), DecisionForm, gettext_lazy("复审")),
-    "objection": (("objection",), TextForm, gettext_lazy("登记公示异议")),
-    "file": (("file",), None, gettext_lazy("建档")),
-    "yearly_continue": (("yearly_continue",), OptionalTextForm, gettext_lazy("年度复核：继续帮扶")),
-    "exit": (("exit",), ExitForm, gettext_lazy("退出帮扶")),
-    "reopen": (("reopen",), TextForm, gettext_lazy("返困重启")),
+# Each page of the panel: its form.
+FORMS = {
+    "submit": None,
+    "first_review": DecisionForm,
+    "assign": AssignForm,
+    "second_review": DecisionForm,
+    "objection": TextForm,
+    "file": None,
+    "yearly_continue": OptionalTextForm,
+    "exit": ExitForm,
+    "reopen": TextForm,
 }
-
-
-def ui_actions_for(user, household) -> list[tuple[str, str]]:
-    allowed = set(selectors.review_actions_for(user=user, household=household))
-    return [(name, label) for name, (actions, _form, label) in UI_ACTIONS.items() if allowed.intersection(actions)]
 
 
 @role_required(*FILE_READERS)
@@ -65,20 +58,16 @@ def review_queue(request):
     )
 
 
-def _organisations_for(user, household):
-    """Organisations contracted by a union at or above the household (the only ones it may go to)."""
-    ancestor_ids = household.union.ancestor_ids
-    return SocialOrganisation.objects.filter(is_active=True, contracted_by_id__in=ancestor_ids).order_by("name")
-
-
-def _form_for(name, household, request):
-    _actions, form_class, _label = UI_ACTIONS[name]
+def _form_for(name, household, request, actions):
+    form_class = FORMS[name]
     if form_class is None:
         return None
     data = request.POST if request.method == "POST" else None
     if form_class is AssignForm:
         initial = {"due": timezone.localdate() + timedelta(days=settings.SECOND_REVIEW_DEFAULT_DAYS)}
-        return AssignForm(data, organisations=_organisations_for(request.user, household), initial=initial)
+        return AssignForm(data, organisations=selectors.organisations_for_assignment(household), initial=initial)
+    if form_class is DecisionForm:
+        return DecisionForm(data, actions=actions)
     return form_class(data)
 
 
@@ -113,60 +102,56 @@ def _run(name: str, request, household, form):
 @role_required(*FILE_READERS)
 def review_action(request, pk: int, name: str):
     """One page per action: what it does, the form, a confirm button. The service has the last word."""
-    if name not in UI_ACTIONS:
+    if name not in selectors.PAGES:
         raise Http404
-    household = selectors.household_get(user=request.user, pk=pk)
-    form = _form_for(name, household, request)
+    household = file_selectors.household_get(user=request.user, pk=pk)
+    actions = selectors.page_actions(user=request.user, household=household, page=name)
+    form = _form_for(name, household, request, actions)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             _run(name, request, household, form)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("您没有权限执行此操作。"))
-            return redirect("cases:household_detail", pk=pk)
-        except ValidationError as exc:
+        except ActionRefused as exc:
             if form is None:
-                messages.error(request, exc.messages[0])
+                messages.error(request, str(exc))
                 return redirect("cases:household_detail", pk=pk)
-            form.add_error(None, exc)
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已完成：%(a)s。") % {"a": UI_ACTIONS[name][2]})
-            if not selectors.household_readable(user=request.user, pk=pk):
+            messages.success(request, _("已完成：%(a)s。") % {"a": _page_title(name)})
+            if not file_selectors.household_readable(user=request.user, pk=pk):
                 messages.info(request, _("本案已不再派给您所在的机构，您不能再查看该档案。"))
                 return redirect("cases:review_queue")
             return redirect("cases:household_detail", pk=pk)
-    context = {"household": household, "form": form, "name": name, "title": UI_ACTIONS[name][2]}
+    context = {"household": household, "form": form, "name": name, "title": _page_title(name),
+               "actions": actions}  # fmt: skip
     if name == "exit":
-        context["eligibility"] = review.exit_eligibility(household=household)
+        context["eligibility"] = selectors.exit_eligibility(household=household)
     return render(request, "cases/review_action.html", context)
 
 
-@role_required(Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.THIRD_PARTY_REVIEWER)
+def _page_title(name: str) -> str:
+    members, label = selectors.PAGES[name]
+    return str(label or review_workflow.transition(members[0]).label)
+
+
+VISIT_ROLES = tuple(dict.fromkeys(r for v in VISIT_STEPS.values() for r in review_workflow.transition(v.action).roles))
+
+
+@role_required(*VISIT_ROLES)
 def visit_create(request, pk: int, step: str):
-    """入户走访 form — made for a phone in the field."""
-    if step not in Step.values:
+    """入户走访 form — made for a phone in the field. Who may go along comes from the workflow's visit steps."""
+    if step not in VISIT_STEPS:
         raise Http404
-    household = selectors.household_get(user=request.user, pk=pk)
-    if step not in selectors.visit_steps_for(user=request.user, household=household):
-        messages.error(request, _("该案件当前不需要或您不能记录“%(s)s”走访。") % {"s": Step(step).label})
+    household = file_selectors.household_get(user=request.user, pk=pk)
+    try:
+        review_workflow.check(household, request.user, VISIT_STEPS[step].action)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
         return redirect("cases:household_detail", pk=pk)
-    colleagues = User.objects.filter(
-        role_assignments__union__in=scope_unions(request.user),
-        role_assignments__role__in=[Role.CASEWORKER, Role.GRASSROOTS_STAFF, Role.THIRD_PARTY_REVIEWER],
-        is_active=True,
-    ).exclude(pk__in=[request.user.pk, household.submitted_by_id or 0])  # the submitter does not review
-    if step == Step.SECOND:
-        # The 复审 is the third party's own visit: its colleagues only, never the 初审 reviewer.
-        colleagues = colleagues.filter(
-            role_assignments__role=Role.THIRD_PARTY_REVIEWER, role_assignments__organisation=household.second_review_org
-        ).exclude(pk=household.first_reviewer_id or 0)
-    colleagues = colleagues.distinct().order_by("full_name")[:50]
-    ancestor_ids = household.union.ancestor_ids
-    observers = User.objects.filter(
-        role_assignments__role=Role.DISCIPLINE_OBSERVER, role_assignments__union_id__in=ancestor_ids, is_active=True
-    ).distinct()
+    colleagues = visit_colleagues(household, step, request.user)
     form = VisitForm(
         request.POST or None, request.FILES or None, members=list(household.members.all()),
-        colleagues=User.objects.filter(pk__in=[u.pk for u in colleagues]), observers=observers,
+        colleagues=colleagues.filter(pk__in=list(colleagues.values_list("pk", flat=True)[:50])),
+        observers=visit_observers(household),
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         visit = review.VisitInput(
@@ -181,18 +166,21 @@ def visit_create(request, pk: int, step: str):
         )
         try:
             review.visit_record(actor=request.user, household_id=pk, step=step, visit=visit, request=request)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        except ActionRefused as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("走访记录已保存。"))
             return redirect("cases:household_detail", pk=pk)
     return render(request, "cases/visit_form.html", {"household": household, "form": form, "step": Step(step)})
 
 
+MONTHLY_INCOME_ROLES = review_workflow.transition("monthly_income").roles
+
+
 @require_POST
-@role_required(Role.GRASSROOTS_STAFF, Role.CASEWORKER)
+@role_required(*MONTHLY_INCOME_ROLES)
 def monthly_income_add(request, pk: int):
-    household = selectors.household_get(user=request.user, pk=pk)
+    household = file_selectors.household_get(user=request.user, pk=pk)
     form = MonthlyIncomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写月份（如 2026-10）和不小于 0 的人均月收入。"))
@@ -201,8 +189,8 @@ def monthly_income_add(request, pk: int):
         review.monthly_income_record(actor=request.user, household_id=household.pk, month=form.cleaned_data["month"],
                                      per_capita_income=form.cleaned_data["per_capita_income"],
                                      request=request)  # fmt: skip
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("月度收入已记录。"))
     return redirect("cases:household_detail", pk=pk)

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hardship.models import Role, SocialOrganisation, User
+from hardship.models import SocialOrganisation, User
 
-from .models import ExitKind, Step
+from ..models import ExitKind
 
 
 def iso_date_input() -> forms.DateInput:
@@ -35,14 +35,38 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class RadioSelectWithRefusals(forms.RadioSelect):
+    """Radio buttons of which some are greyed out (``disabled_values``): the page offers only what is allowed."""
+
+    disabled_values: frozenset = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("结论"),
         choices=[("approve", _("通过")), ("return", _("退回补正")), ("reject", _("不予受理"))],
-        widget=forms.RadioSelect,
+        widget=RadioSelectWithRefusals,
     )
     text = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            max_length=2000)  # fmt: skip
+
+    def __init__(self, *args, actions=(), **kwargs):
+        """``actions``: the workflow's answer for this page (first_approve …); a refused decision is greyed out
+        with its reason. The service still refuses it if posted anyway, with the same sentence."""
+        super().__init__(*args, **kwargs)
+        shown = {a.name.rsplit("_", 1)[1]: a for a in actions}
+        refused = {value: a.reason for value, a in shown.items() if not a.allowed}
+        field = self.fields["decision"]
+        # Only the decisions this user sees are drawn; any may still be posted, and then the service says why not.
+        field.widget.choices = [(value, label) for value, label in field.choices if value in shown]
+        field.widget.disabled_values = frozenset(refused)
+        self.refusals = [(label, refused[value]) for value, label in field.choices if value in refused]
 
     def clean(self):
         cleaned = super().clean()
@@ -129,11 +153,3 @@ class VisitForm(forms.Form):
 class MonthlyIncomeForm(forms.Form):
     month = forms.DateField(label=_("月份"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m"])
     per_capita_income = forms.DecimalField(label=_("人均月收入（元）"), min_value=0, max_digits=12, decimal_places=2)
-
-
-VISIT_STEPS_BY_ROLE = {
-    Step.FIRST: (Role.GRASSROOTS_STAFF, Role.CASEWORKER),
-    Step.SECOND: (Role.THIRD_PARTY_REVIEWER,),
-    Step.YEARLY: (Role.GRASSROOTS_STAFF, Role.CASEWORKER),
-    Step.FOLLOW_UP: (Role.GRASSROOTS_STAFF, Role.CASEWORKER),
-}

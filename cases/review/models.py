@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .households import MONEY, Household
+from hardship.money import MONEY_FIELD as MONEY
 
 
 class Step(models.TextChoices):
@@ -19,7 +19,9 @@ class Step(models.TextChoices):
 class HomeVisit(models.Model):
     """入户走访: who went, what they saw, the income they verified per member."""
 
-    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(
+        "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="visits"
+    )
     step = models.CharField(_("走访环节"), max_length=20, choices=Step.choices)
     visited_on = models.DateField(_("走访日期"))
     visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("走访人员"), related_name="+")
@@ -76,7 +78,9 @@ class Opinion(models.Model):
         SUBMIT = "submit", _("提交申请")
         ASSIGN = "assign", _("派单复审")
 
-    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="opinions")
+    household = models.ForeignKey(
+        "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="opinions"
+    )
     step = models.CharField(_("环节"), max_length=20, choices=Step.choices, blank=True)
     decision = models.CharField(_("结论"), max_length=20, choices=Decision.choices)
     text = models.TextField(_("意见"), blank=True)
@@ -97,7 +101,7 @@ class MonthlyIncome(models.Model):
     """Recorded per-capita income of one month: six months above 低保 in a row means 脱困."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="monthly_incomes"
+        "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="monthly_incomes"
     )
     month = models.DateField(_("月份"), help_text=_("当月 1 日"))
     per_capita_income = models.DecimalField(_("人均月收入"), **MONEY)
