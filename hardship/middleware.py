@@ -1,5 +1,5 @@
 """What every request and response goes through: headers Django 5.2 does not set by itself (the
-Content-Security-Policy, no-store caching) and the refusal of control characters in parameters.
+Content-Security-Policy, no-store caching) and the refusal of control characters in query parameters.
 
 The policy: the templates load scripts and styles only from files under /static/ (no inline
 <script>, no on…= handlers, no style= attributes; the dashboard's charts are SVG
@@ -38,34 +38,34 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-# C0 control characters but tab, LF and CR (which forms send), and DEL. PostgreSQL refuses NUL in a
-# text value outright (a 500 from any search box); the others are never typed, only pasted or forged.
+# C0 control characters but tab, LF and CR, and DEL. PostgreSQL refuses NUL in a text value outright
+# (a 500 from any search box or filter); the others are never typed, only pasted or forged.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 log = logging.getLogger("hardship.security")
 
 
-def _has_control_character(request) -> bool:
-    # Uploaded file names need no check: Django's parser already drops their non-printable characters.
-    for params in (request.GET, request.POST):
-        for key, values in params.lists():
-            if CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(v) for v in values):
-                return True
-    return False
+def _has_control_character(query) -> bool:
+    return any(
+        CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(value) for value in values)
+        for key, values in query.lists()
+    )
 
 
 class ControlCharacterMiddleware:
-    """A parameter (its name or a value, in the query string or a form body) holding a control
-    character is a 400.
+    """A query-string parameter (its name or a value) holding a control character is a 400, on every page.
 
-    One place for every page: no view, form or query sees such a value. The page is rendered
-    without the request, like the other error pages, in the language LocaleMiddleware chose.
+    Query parameters reach selectors without a form (searches, filters, page numbers): this is their one
+    check. Form bodies are the forms' to validate — Django's CharField refuses NUL, and the form page
+    shows the message with the user's input kept (tests/hardening/test_fuzz_forms.py); upload names are
+    cleaned by Django's parser. The page is rendered without the request, like the other error pages,
+    in the language LocaleMiddleware chose.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_control_character(request):
+        if _has_control_character(request.GET):
             log.warning("400 for %s %s: a control character in a parameter", request.method, request.path)
             return HttpResponseBadRequest(loader.get_template("400.html").render({"control_characters": True}))
         return self.get_response(request)
