@@ -1,97 +1,61 @@
-"""Django admin for household files: a plain configuration for superusers.
+"""Django admin for household files: read-only pages for superusers.
 
-The portal's own pages (scoped by union, masked, audited) are where staff work;
-the admin is the superuser's back door and the baseline the list page is
-benchmarked against (``bench_households``), so it is kept an ordinary,
-unoptimised ModelAdmin setup.
+Every write to a file goes through cases.services (the review chain, the bank card, visits,
+opinions, standards), which lock, check and audit; the admin only shows the records
+(``hardship.admin.ReadOnlyAdmin``). The portal's own pages are where staff work; the household
+changelist stays an ordinary, unoptimised ModelAdmin: it is the baseline the list page is
+benchmarked against (``bench_households``).
 """
 
 from django.contrib import admin
 
+from hardship.admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
 from .models import Attachment, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
 
-# Written only by cases.services (household_recompute and the review chain).
-DERIVED_FIELDS = (
-    "member_count",
-    "imputed_members",
-    "annual_income",
-    "per_capita_income",
-    "tier",
-    "standard",
-    "version",
-    "created_by",
-    "updated_by",
-    "created_at",
-    "updated_at",
-)
 
-
-class ReadOnlyMixin:
-    """No add, change or delete: the record is shown, never edited here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MemberInline(ReadOnlyMixin, admin.TabularInline):
+class MemberInline(ReadOnlyTabularInline):
     model = Member
-    extra = 0
-    fields = ["position", "relation", "name", "id_number", "sex", "birth_date", "health", "work_status", "removed"]
-    readonly_fields = fields
+    fields = ["position", "relation", "name", "sex", "birth_date", "work_status", "removed"]
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ReadOnlyAdmin):
     list_display = ["id", "head_name", "union", "tier", "status", "member_count", "per_capita_income", "file_number"]
     list_filter = ["tier", "status"]
     search_fields = ["head_name"]
-    readonly_fields = DERIVED_FIELDS
-    autocomplete_fields = ["union"]
-    raw_id_fields = ["submitted_by", "first_reviewer", "second_reviewer", "second_review_org"]
     inlines = [MemberInline]
 
 
 @admin.register(HardshipStandard)
-class HardshipStandardAdmin(admin.ModelAdmin):
+class HardshipStandardAdmin(ReadOnlyAdmin):
+    """A standard is put in force by standard_create, which re-tiers the files it governs."""
+
     list_display = ["union", "effective_from", "dibao_monthly", "extreme_line_monthly", "minimum_wage_monthly"]
     list_filter = ["effective_from"]
-    readonly_fields = ["created_by", "created_at"]
-    autocomplete_fields = ["union"]
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "household", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["household"]
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(admin.ModelAdmin):
+class HomeVisitAdmin(ReadOnlyAdmin):
     list_display = ["household", "step", "visited_on", "observer", "recorded_by"]
     list_filter = ["step"]
-    raw_id_fields = ["household"]
-    readonly_fields = ["recorded_at"]
 
 
 @admin.register(Opinion)
-class OpinionAdmin(admin.ModelAdmin):
+class OpinionAdmin(ReadOnlyAdmin):
     list_display = ["household", "step", "decision", "actor", "created_at"]
     list_filter = ["step", "decision"]
-    raw_id_fields = ["household"]
 
 
 @admin.register(MonthlyIncome)
-class MonthlyIncomeAdmin(admin.ModelAdmin):
+class MonthlyIncomeAdmin(ReadOnlyAdmin):
     list_display = ["household", "month", "per_capita_income", "recorded_by"]
-    raw_id_fields = ["household"]
-    readonly_fields = ["recorded_at"]
 
 
 from .support import admin as _support_admin  # noqa: E402, F401  (registers the support models)

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -38,6 +36,5 @@ urlpatterns = [
     path("reports/", include("programs.reports.urls")),
     path("api/", include("api.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, in any setting (DEBUG included): attachments are personal data
+# (ID-card photos …) and are downloaded only through cases:attachment_download, which checks scope.

@@ -57,8 +57,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hardship.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files keep their caching), above everything that answers a page.
+    "hardship.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (the 400 page in the user's language), before anything reads a parameter.
+    "hardship.middleware.ControlCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from hardship.admin import ReadOnlyAdmin
+
 from .models import Application, Enterprise, MatchRun, Placement, Position, Season
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Enterprise)
@@ -42,7 +33,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ("name", "season", "kind", "school_level", "result")
     list_filter = ("season", "kind", "result")
     search_fields = ("name",)
-    exclude = ("id_number",)  # personal data stays masked here too
 
 
 @admin.register(Placement)

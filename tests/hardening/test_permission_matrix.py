@@ -260,6 +260,7 @@ ADMIN_READ_ONLY = {
     "hardship_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
+    "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",
 }  # fmt: skip
 ADMIN_NO_DELETE = {"hardship_union"}
 ADMIN_KEEPS_DELETE = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}  # clearing a lock-out
