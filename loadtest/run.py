@@ -143,11 +143,15 @@ def prepare(households: int, sessions_wanted: int, think: list[float]) -> dict:
         visible = selectors.household_list(user=user)
         ids = list(visible.order_by("?").values_list("pk", flat=True)[:300])
         names = {name[:1] for name in visible.order_by("?").values_list("head_name", flat=True)[:300]}
-        per_user[username] = {"user": user, "household_ids": ids, "surnames": sorted(names)[:30],
-                              "dashboard": user_has_role(user, *REPORT_READERS)}  # fmt: skip
+        if ids:  # a demo user with no file in scope (a tiny --households) cannot read a file page
+            per_user[username] = {"user": user, "household_ids": ids, "surnames": sorted(names)[:30],
+                                  "dashboard": user_has_role(user, *REPORT_READERS)}  # fmt: skip
+    if not per_user:
+        raise SystemExit("loadtest: no demo user sees a household file")
+    users = list(per_user.values())
     sessions = []
     for index in range(sessions_wanted):
-        info = per_user[DEMO_USERS[index % len(DEMO_USERS)]]
+        info = users[index % len(users)]
         store = store_class()
         store[SESSION_KEY] = str(info["user"].pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -226,6 +230,8 @@ def sessions_for(plan: dict, page: str) -> list[dict]:
 def request_source(plan: dict, page: str, index: int, host: str):
     """Connection *index*'s endless requests for *page*: its own signed-in session."""
     sessions = sessions_for(plan, page)
+    if not sessions:
+        raise SystemExit(f"loadtest: no signed-in demo user may read the {page} page")
     session = sessions[index % len(sessions)]
     headers = headers_for(plan, session)
     raws = [measure.request_bytes(host, path, headers) for path in page_paths(page, session, index * 7)]
