@@ -78,11 +78,18 @@ def with_ratios(lines: list[dict]) -> list[dict]:
     return out
 
 
-def rss_growth_mb(samples: dict[int, list[int]]) -> float:
+def rss_growth_mb(samples: dict[int, list[tuple[float, int]]], settle_s: float = 30.0) -> float:
     """The largest growth of one worker's resident memory (MiB): for each worker process (by pid)
-    its last sample less its first. A worker recycled by gunicorn (max_requests) is a new pid,
-    counted from its own first sample. 0.0 when no worker was sampled twice."""
-    growths = [rss[-1] - rss[0] for rss in samples.values() if len(rss) >= 2]
+    its last sample less its first, counting only samples taken once the worker was *settle_s*
+    old (a worker grows while it loads the code, templates and connections its first requests
+    need: that is its warm-up, not a leak). A worker recycled by gunicorn (max_requests) is a
+    new pid, counted once it has settled in its turn. *samples* are (age in s, RSS in bytes).
+    0.0 when no worker was sampled twice after settling."""
+    growths = []
+    for series in samples.values():
+        settled = [rss for age, rss in series if age >= settle_s]
+        if len(settled) >= 2:
+            growths.append(settled[-1] - settled[0])
     return round(max(growths) / MIB, 1) if growths else 0.0
 
 

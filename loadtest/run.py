@@ -56,6 +56,8 @@ LIST_VARIANTS = ["", "?page=2", "?sort=name", "?sort=per_capita", "?tier=extreme
 sys.path.insert(0, str(ROOT))
 from loadtest import measure  # noqa: E402
 
+MIB = measure.MIB
+
 
 def database_url(name: str) -> str:
     """The server of LOADTEST_DATABASE_URL or DATABASE_URL, with our own database name."""
@@ -336,13 +338,14 @@ def run_saturation(args, plan: dict, port: int, meter: measure.CpuMeter, emit) -
 # ---------------------------------------------------------------- soak: open loop at half the file page's rate
 
 
-def worker_rss(master_pid: int) -> dict[int, int]:
+def worker_rss(master_pid: int) -> dict[int, tuple[float, int]]:
+    """Each gunicorn worker's age (s) and resident memory (bytes)."""
     import psutil
 
     rss = {}
     for child in psutil.Process(master_pid).children():
         try:
-            rss[child.pid] = child.memory_info().rss
+            rss[child.pid] = (time.time() - child.create_time(), child.memory_info().rss)
         except psutil.NoSuchProcess:
             continue
     return rss
@@ -356,21 +359,23 @@ def run_soak(args, plan: dict, port: int, rate: float, meter: measure.CpuMeter, 
     # one request from each session in turn, each session walking its own files
     sources = [next(requests) for _ in range(len(plan["sessions"]))]
     mixed = (next(source) for source in itertools.cycle(sources))
-    rss_samples: dict[int, list[int]] = {}
+    rss_samples: dict[int, list[tuple[float, int]]] = {}
     pg_max = 0
     initial_workers = set(worker_rss(master_pid))
     last_report = [0.0]
 
     def on_tick(elapsed: float, tally: measure.Tally) -> None:
         nonlocal pg_max
-        for pid, rss in worker_rss(master_pid).items():
-            rss_samples.setdefault(pid, []).append(rss)
+        now = worker_rss(master_pid)
+        for pid, sample in now.items():
+            rss_samples.setdefault(pid, []).append(sample)
         in_use = count_connections()
         pg_max = max(pg_max, in_use)
         meter.sample()
         if elapsed - last_report[0] >= 60 or not last_report[0]:
             last_report[0] = max(elapsed, 0.001)
-            workers = ", ".join(f"{pid}: {rss[-1] / measure.MIB:.0f} MiB" for pid, rss in rss_samples.items())
+            workers = ", ".join(f"{pid}: {series[-1][1] / MIB:.0f} MiB" for pid, series in rss_samples.items()
+                                if pid in now)  # fmt: skip
             print(f"loadtest: soak {elapsed / 60:.1f} min, {len(tally.latencies)} answered, {tally.errors} errors, "
                   f"PostgreSQL connections {in_use}, workers {workers}", file=sys.stderr)  # fmt: skip
 
@@ -388,9 +393,10 @@ def run_soak(args, plan: dict, port: int, rate: float, meter: measure.CpuMeter, 
     cpu = meter.stop(len(tally.latencies) + tally.errors)
     figures = measure.summary(tally.latencies, tally.errors, seconds)
     line = measure.result_line(
-        "soak", "file", opened, figures, minutes=args.soak_minutes, rss_growth_mb=measure.rss_growth_mb(rss_samples),
+        "soak", "file", opened, figures, minutes=args.soak_minutes,
+        rss_growth_mb=measure.rss_growth_mb(rss_samples, args.soak_settle),
         pg_connections_max=pg_max, target_rps=round(rate, 1), requests=len(tally.latencies),
-        rss_max_mb=round(max((max(r) for r in rss_samples.values()), default=0) / measure.MIB, 1),
+        rss_max_mb=round(max((rss for series in rss_samples.values() for _, rss in series), default=0) / MIB, 1),
         worker_restarts=len(set(rss_samples) - initial_workers), samples=max(map(len, rss_samples.values()), default=0),
         **cpu,
     )  # fmt: skip
@@ -438,6 +444,8 @@ def parse_args(argv=None):
                       help="the rate (default: half the household file's best saturation rps)")  # fmt: skip
     soak.add_argument("--soak-warmup", type=float, default=10.0)
     soak.add_argument("--soak-sample", type=float, default=5.0, help="seconds between samples")
+    soak.add_argument("--soak-settle", type=float, default=30.0,
+                      help="a worker's memory counts once it is this many seconds old (its warm-up)")  # fmt: skip
     soak.add_argument("--max-in-flight", type=int, default=64)
     args = parser.parse_args(argv)
     unknown = (set(args.runs) - set(measure.RUNS)) | (set(args.pages) - set(measure.PAGES) - {"healthz"})

@@ -73,17 +73,28 @@ def test_the_ratio_is_to_healthz_at_the_same_connections():
     assert ratios == [1.0, 0.25, 1.0, 0.4, None, "absent"]  # no /healthz at 32: no ratio; think runs have none
 
 
+def _series(*rss_mib, age=100.0, every=5.0):
+    return [(age + index * every, size * MIB) for index, size in enumerate(rss_mib)]
+
+
 def test_rss_growth_is_the_largest_growth_of_one_worker():
     samples = {
-        101: [100 * MIB, 130 * MIB, 112 * MIB],  # grew 12 MiB first to last (the peak in between does not count)
-        102: [90 * MIB, 95 * MIB],  # 5 MiB
-        103: [200 * MIB],  # a worker sampled once has no growth yet
-        104: [60 * MIB, 64 * MIB],  # a recycled worker: counted from its own first sample
+        101: _series(100, 130, 112),  # grew 12 MiB first to last (the peak in between does not count)
+        102: _series(90, 95),  # 5 MiB
+        103: _series(200),  # a worker sampled once has no growth yet
     }
 
     assert measure.rss_growth_mb(samples) == 12.0
-    assert measure.rss_growth_mb({101: [100 * MIB, 99 * MIB]}) == -1.0
-    assert measure.rss_growth_mb({103: [200 * MIB]}) == 0.0
+    assert measure.rss_growth_mb({101: _series(100, 99)}) == -1.0
+    assert measure.rss_growth_mb({103: _series(200)}) == 0.0
+
+
+def test_a_recycled_worker_counts_from_when_it_has_settled():
+    # born during the soak (max_requests): 60 MiB at 1 s old, 95 MiB once its first pages loaded, then 97
+    recycled = [(1.0, 60 * MIB), (6.0, 80 * MIB), (31.0, 95 * MIB), (36.0, 96 * MIB), (41.0, 97 * MIB)]
+
+    assert measure.rss_growth_mb({104: recycled}, settle_s=30) == 2.0
+    assert measure.rss_growth_mb({104: recycled}, settle_s=0) == 37.0
 
 
 def test_the_soak_needs_a_rate():
