@@ -59,10 +59,14 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A hardship beat --loglevel=INFO
 
-## 60 s of locust (50 signed-in users) against gunicorn + PostgreSQL with the production settings,
-## on its own database `loadtest` (DATABASE_URL's server). The last line is one JSON object.
+## Capacity of gunicorn (production settings, 2 workers × 2 threads) + PostgreSQL on 127.0.0.1, on its own
+## database (LOADTEST_DATABASE, default `loadtest`, on DATABASE_URL's server): a think-time run (locust),
+## a closed-loop saturation run per page against /healthz, and a soak of SOAK_MINUTES at half the
+## household file's saturation rate. One JSON object per line and run; LOADTEST_ARGS passes flags on
+## (e.g. LOADTEST_ARGS="--households 1000000"; loadtest/run.py --help lists them).
+SOAK_MINUTES ?= 30
 loadtest: install-dev messages
-	$(PY) loadtest/run.py
+	$(PY) loadtest/run.py --soak-minutes $(SOAK_MINUTES) $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,7 +1,8 @@
 """Locust users for `make loadtest` (started by loadtest/run.py, which writes LOADTEST_PLAN).
 
 Each simulated user is a signed-in demo user (a session created by the runner) reading the
-household list, a search, a household file and the dashboard, with a short think time.
+household list, a search, a household file and the dashboard, with a think time between pages
+(the `think` run; the request names are the pages of run.py's JSON lines).
 Requests carry X-Forwarded-Proto as the TLS proxy in front of gunicorn would, so the
 production settings (SSL redirect, secure cookies, HSTS) stay on.
 """
@@ -49,19 +50,17 @@ class PortalUser(HttpUser):
     @task(3)
     def household_list(self):
         page = random.choice(["", "?page=2", "?sort=name", "?sort=per_capita", "?tier=extreme"])
-        self._get(f"/cases/{page}", "household list")
+        self._get(f"/cases/{page}", "list")
 
     @task(2)
     def household_search(self):
-        self._get(f"/cases/?q={random.choice(self.surnames)}", "household search")
+        self._get(f"/cases/?q={random.choice(self.surnames)}", "search")
 
     @task(4)
     def household_detail(self):
-        self._get(f"/cases/{random.choice(self.household_ids)}/", "household detail")
+        self._get(f"/cases/{random.choice(self.household_ids)}/", "file")
 
     @task(1)
     def dashboard(self):
-        if self.can_dashboard:
+        if self.can_dashboard:  # every demo user the runner signs in may read it
             self._get("/reports/", "dashboard")
-        else:
-            self._get("/", "my work")
