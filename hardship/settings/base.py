@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cases",
     "programs",
     "api",
+    "ops",  # backups, metrics, readiness: above every app
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Backups (ops.backup): where archives are kept, for how many days, and the passphrase that
+# encrypts them (empty: not encrypted; keep the passphrase somewhere other than the archives).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+BACKUP_PASSPHRASE = os.environ.get("BACKUP_PASSPHRASE", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
