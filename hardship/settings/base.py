@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "hardship",
     "cases",
     "programs",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times every request and counts responses by status and view.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "hardship.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hardship.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and the failed logins.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -227,11 +232,27 @@ CSP_INLINE_STYLE_PATHS = ["/api/docs/"]
 # One console handler. Django's own loggers write there once (not also through the root, which
 # printed each refused page twice), and a 403/404 is one line without a traceback: a refusal is
 # an answer, not a crash. Server errors (5xx) keep their traceback.
+# LOG_FORMAT=json writes one JSON object a line (time, level, logger, message, request_id); the
+# default is plain text with the request id in brackets.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+
+
+def console_handler() -> dict:
+    return {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+
+
+LOG_FORMATTERS = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {"()": "hardship.requestid.JsonFormatter"},
+}
+LOG_FILTERS = {"request_id": {"()": "hardship.requestid.RequestIdFilter"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals_without_traceback": {"()": "hardship.logfilters.RefusalsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {**LOG_FILTERS, "refusals_without_traceback": {"()": "hardship.logfilters.RefusalsWithoutTraceback"}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": {"console": console_handler()},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING"), "propagate": False},
@@ -239,10 +260,20 @@ LOGGING = {
     },
 }
 
+# Prometheus metrics at /metrics (ops.views), for these networks only; anyone else gets a 404. Behind
+# a proxy every request comes from the proxy: the proxy must not forward /metrics (README).
+METRICS_ALLOWED_NETS = env_list("METRICS_ALLOWED_NETS", "127.0.0.1/32")
+# Readiness (/healthz/ready) wants beat's minute heartbeat younger than this; with no Redis (a
+# laptop, eager tasks) no beat runs and the check is off.
+BEAT_HEARTBEAT_STALE_SECONDS = int(os.environ.get("BEAT_HEARTBEAT_STALE_SECONDS", "300"))
+READINESS_REQUIRES_BEAT = env_bool("READINESS_REQUIRES_BEAT", bool(REDIS_URL))
+
 PORTAL_NAME = _("工会困难职工帮扶管理平台")
 
 # Beat schedules: synced into django-celery-beat's tables, so staff can edit them in the admin.
 CELERY_BEAT_SCHEDULE = {
+    # Readiness checks this row: beat, the broker and a worker are alive (ops.tasks).
+    "beat-heartbeat": {"task": "ops.tasks.beat_heartbeat", "schedule": 60.0, "options": {"expires": 50}},
     "apply-due-standards": {
         "task": "cases.tasks.apply_due_standards",
         "schedule": crontab(hour=0, minute=30),
