@@ -160,8 +160,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Attachments go through Django's storage API: the local MEDIA_ROOT by default (one web node), or an
+# S3-compatible object store (MinIO, a cloud's object storage) for several nodes: STORAGE_BACKEND=s3
+# with AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY. The
+# bucket stays private: files are only ever read by the portal's scoped download views.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+
+
+def s3_storage(**options) -> dict:
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("AWS_LOCATION", ""),
+        "default_acl": None, "file_overwrite": False, "querystring_auth": True, **options,
+    }}  # fmt: skip
+
+
+DEFAULT_STORAGE = (
+    s3_storage() if STORAGE_BACKEND == "s3" else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
