@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install install-dev messages lint migrate seed worker beat serve loadcheck loadtest clean
+.PHONY: run test install install-dev messages lint migrate seed worker beat serve loadcheck loadtest backup restore clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A hardship beat --loglevel=INFO
+
+## Backups (PostgreSQL): one dated, sha256-checksummed archive of the database and MEDIA_ROOT in BACKUP_DIR,
+## encrypted when BACKUP_PASSPHRASE is set, older than BACKUP_KEEP_DAYS deleted; prints one JSON line.
+backup: install
+	$(PY) manage.py backup
+
+## Restore ARCHIVE into DATABASE_URL's (empty) database and an empty MEDIA_ROOT: make restore ARCHIVE=…
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=backups/portal-….tar[.enc]"; exit 2; }
+	$(PY) manage.py restore "$(ARCHIVE)"
 
 ## Capacity of gunicorn (production settings, 2 workers × 2 threads) + PostgreSQL on 127.0.0.1, on its own
 ## database (LOADTEST_DATABASE, default `loadtest`, on DATABASE_URL's server): a think-time run (locust),

@@ -27,7 +27,8 @@ urlpatterns = [
     path("accounts/password/", views.password_change, name="password_change"),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("healthz", views.health, name="health"),
+    path("healthz", views.health, name="health"),  # the load balancer's check, as before
+    path("", include("ops.urls")),  # /healthz/live, /healthz/ready, /metrics
     path("admin/", admin.site.urls),
     path("", include(app_patterns)),
     path("cases/", include("cases.urls")),

@@ -77,19 +77,21 @@ def password_change(request):
 @require_GET
 def health(request):
     """For the load balancer: 200 when the database and the broker answer, 503 otherwise."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 — any failure means "not healthy"
-        checks["database"] = f"error: {exc.__class__.__name__}"
-    checks["broker"] = _broker_status()
+    checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
-def _broker_status() -> str:
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 — any failure means "not healthy"
+        return f"error: {exc.__class__.__name__}"
+
+
+def broker_status() -> str:
     if settings.CELERY_BROKER_URL.startswith("memory://"):
         return "ok"  # embedded mode: tasks run in-process
     try:

@@ -47,13 +47,18 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "hardship",
     "cases",
     "programs",
     "api",
+    "ops",  # backups, metrics, readiness: above every app
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times every request and counts responses by status and view.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "hardship.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hardship.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -72,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and the failed logins.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -158,10 +164,38 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Attachments go through Django's storage API: the local MEDIA_ROOT by default (one web node), or an
+# S3-compatible object store (MinIO, a cloud's object storage) for several nodes: STORAGE_BACKEND=s3
+# with AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY. The
+# bucket stays private: files are only ever read by the portal's scoped download views.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+
+
+def s3_storage(**options) -> dict:
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("AWS_LOCATION", ""),
+        "default_acl": None, "file_overwrite": False, "querystring_auth": True, **options,
+    }}  # fmt: skip
+
+
+DEFAULT_STORAGE = (
+    s3_storage() if STORAGE_BACKEND == "s3" else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Backups (ops.backup): where archives are kept, for how many days, and the passphrase that
+# encrypts them (empty: not encrypted; keep the passphrase somewhere other than the archives).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+BACKUP_PASSPHRASE = os.environ.get("BACKUP_PASSPHRASE", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -224,11 +258,27 @@ CSP_INLINE_STYLE_PATHS = ["/api/docs/"]
 # One console handler. Django's own loggers write there once (not also through the root, which
 # printed each refused page twice), and a 403/404 is one line without a traceback: a refusal is
 # an answer, not a crash. Server errors (5xx) keep their traceback.
+# LOG_FORMAT=json writes one JSON object a line (time, level, logger, message, request_id); the
+# default is plain text with the request id in brackets.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+
+
+def console_handler() -> dict:
+    return {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+
+
+LOG_FORMATTERS = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {"()": "hardship.requestid.JsonFormatter"},
+}
+LOG_FILTERS = {"request_id": {"()": "hardship.requestid.RequestIdFilter"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals_without_traceback": {"()": "hardship.logfilters.RefusalsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {**LOG_FILTERS, "refusals_without_traceback": {"()": "hardship.logfilters.RefusalsWithoutTraceback"}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": {"console": console_handler()},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING"), "propagate": False},
@@ -236,10 +286,20 @@ LOGGING = {
     },
 }
 
+# Prometheus metrics at /metrics (ops.views), for these networks only; anyone else gets a 404. Behind
+# a proxy every request comes from the proxy: the proxy must not forward /metrics (README).
+METRICS_ALLOWED_NETS = env_list("METRICS_ALLOWED_NETS", "127.0.0.1/32")
+# Readiness (/healthz/ready) wants beat's minute heartbeat younger than this; with no Redis (a
+# laptop, eager tasks) no beat runs and the check is off.
+BEAT_HEARTBEAT_STALE_SECONDS = int(os.environ.get("BEAT_HEARTBEAT_STALE_SECONDS", "300"))
+READINESS_REQUIRES_BEAT = env_bool("READINESS_REQUIRES_BEAT", bool(REDIS_URL))
+
 PORTAL_NAME = _("工会困难职工帮扶管理平台")
 
 # Beat schedules: synced into django-celery-beat's tables, so staff can edit them in the admin.
 CELERY_BEAT_SCHEDULE = {
+    # Readiness checks this row: beat, the broker and a worker are alive (ops.tasks).
+    "beat-heartbeat": {"task": "ops.tasks.beat_heartbeat", "schedule": 60.0, "options": {"expires": 50}},
     "apply-due-standards": {
         "task": "cases.tasks.apply_due_standards",
         "schedule": crontab(hour=0, minute=30),

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import DEFAULT_STORAGE, LOG_FILTERS, LOG_FORMATTERS, console_handler, env_bool, env_list
 
 for required in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
     if not os.environ.get(required):
@@ -25,13 +25,15 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,  # the filesystem, or S3 with STORAGE_BACKEND=s3 (base)
     "staticfiles": {"BACKEND": "hardship.storage.StaticStorage"},  # hashed, compressed
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": LOG_FILTERS,
+    "formatters": LOG_FORMATTERS,
+    "handlers": {"console": console_handler()},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -11,6 +11,7 @@ Set-based and idempotent:
 """
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Household, Status, Tier, WorkStatus
 from cases.selectors import standard_in_force
+from hardship.metrics import batch_observed
 from hardship.models import Union
 from hardship.money import money
 from hardship.services import audit_record
@@ -342,6 +344,7 @@ def batch_release_lock(*, actor, batch_id: int, request=None) -> bool:
 def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
     """Compute (or complete) a batch. Safe to call again at any time; returns the run's counts."""
     token = _acquire(batch_id)
+    started = time.perf_counter()
     try:
         batch = Batch.objects.select_related("union").get(pk=batch_id)
         quarter = parse_quarter(batch.period)
@@ -382,12 +385,14 @@ def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
                  summary=summary, finished_at=timezone.now(), done_chunks=done)  # fmt: skip
         audit_record(actor=batch.created_by, verb="batch.compute", target=batch, union=batch.union,
                      changes={"created": (None, created), "total_amount": (None, str(total))})  # fmt: skip
+        batch_observed(seconds=time.perf_counter() - started, rows=created, outcome="computed")
         return result
     except BatchBusy:
         raise
     except Exception as exc:
         log.exception("batch %s failed", batch_id)
         _release(batch_id, token, status=Batch.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        batch_observed(seconds=time.perf_counter() - started, rows=0, outcome="failed")
         raise
 
 

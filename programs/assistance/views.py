@@ -18,7 +18,7 @@ from cases.models import SchoolLevel, Tier
 from hardship.access import role_required, user_has_role
 from hardship.models import Role
 from hardship.pagination import paginate
-from hardship.views import _broker_status
+from hardship.views import broker_status
 
 from . import batch as batch_engine
 from . import selectors, services
@@ -119,7 +119,7 @@ def batch_detail(request, pk: int):
         pk=batch.union_id).exists()  # fmt: skip
     stale = bool(batch.lock_token and batch.locked_at and timezone.now() - batch.locked_at > batch_engine.stale_after())
     running = batch.status in (Batch.Status.PENDING, Batch.Status.RUNNING)
-    broker_down = running and _broker_status() != "ok"
+    broker_down = running and broker_status() != "ok"
     # 待计算 and never picked up by a worker: queued while Redis was down, or the message was lost.
     waiting = (batch.status == Batch.Status.PENDING and not batch.lock_token
                and (broker_down or timezone.now() - batch.created_at > timedelta(minutes=1)))  # fmt: skip

@@ -106,6 +106,10 @@ EXPECTED: dict[str, E] = {
     "password_change": E(),
     "set_language": E(method="POST", ok=302, anon=302),  # works before login too
     "health": E(anon=200),
+    # Readiness without beat's heartbeat (none runs here) is 503 for everyone; metrics answer loopback only.
+    "health_live": E(anon=200),
+    "health_ready": E(ok=503, anon=503),
+    "metrics": E(anon=200),
     "hardship:union_list": E(FILE_READERS, shows=("union",)),
     "hardship:union_detail": E(FILE_READERS, args={"pk": "union"}),
     "hardship:audit_list": E(AUDIT_READERS, shows=("household head",)),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["hardship", "cases", "programs", "api"]
+LAYERS = ["hardship", "cases", "programs", "api", "ops"]
 # hardship's templates: the shell every page extends and the pages of the platform itself.
 HARDSHIP_TEMPLATES = ["templates/*.html", "templates/hardship/**/*.html", "templates/includes/**/*.html",
                       "templates/registration/**/*.html"]  # fmt: skip

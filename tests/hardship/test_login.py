@@ -122,7 +122,7 @@ def test_login_without_a_csrf_token_is_refused(staff):
     assert response.status_code == 403
 
 
-PUBLIC = {"login", "set_language", "health"}
+PUBLIC = {"login", "set_language", "health", "health_live", "health_ready", "metrics"}  # metrics: by address (ops)
 
 
 def _walk(resolver, prefix=""):
