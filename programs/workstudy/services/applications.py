@@ -59,7 +59,7 @@ def _save_application(application: Application, positions: list[Position], actor
         raise ValidationError(_("%(name)s 已报名本期勤工助学。") % {"name": application.name})
     try:
         with transaction.atomic():
-            application.save()
+            application.save(force_insert=True)
     except IntegrityError as exc:  # two staff registered the same student at the same moment
         raise ValidationError(_("%(name)s 已报名本期勤工助学。") % {"name": application.name}) from exc
     Preference.objects.bulk_create(

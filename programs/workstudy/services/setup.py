@@ -192,7 +192,7 @@ def position_create(*, actor: User, season_id: int, enterprise_id: int, data: di
             raise ValidationError(_("该企业不在%(union)s的辖区内，不能参加本期。") % {"union": season.union.name})
         position = Position(season=season, enterprise=enterprise, created_by=actor, **data)
         _check_minor_hours(position, season)
-        position.save()
+        position.save(force_insert=True)
         audit_record(
             actor=actor,
             verb="workstudy.position.create",
