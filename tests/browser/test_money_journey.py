@@ -58,7 +58,7 @@ def worker(worker_factory, monkeypatch):
     The page's compute task goes to that queue: a shared Redis may serve other workers on the default one.
     """
     _proc, queue = worker_factory(BATCH_CHUNK_IDS=1)
-    from programs.assistance import tasks
+    from programs.assistance import services, tasks
 
     task = tasks.compute_batch
 
@@ -68,7 +68,8 @@ def worker(worker_factory, monkeypatch):
         def apply_async(self, **options):
             return task.apply_async(queue=queue, **options)
 
-    monkeypatch.setattr(tasks, "compute_batch", OnThisQueue())
+    # The services module holds its own reference (imported at its top): that is the one the page's send uses.
+    monkeypatch.setattr(services, "compute_batch", OnThisQueue())
     return queue
 
 
