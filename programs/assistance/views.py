@@ -166,6 +166,7 @@ def _batch_action(request, pk: int, action, success: str):
 @require_POST
 @role_required(Role.FUND_APPROVER)
 def batch_approve(request, pk: int):
+    selectors.batch_get(user=request.user, pk=pk)  # out of scope: 404, whatever was posted
     form = ApproveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请核对本批次金额和资金余额，勾选确认后再批准。"))

@@ -206,6 +206,7 @@ EXPECTED: dict[str, E] = {
     "api:household-list": E(api=True, anon=401, shows=("household head",), shown_to=FILE_READERS),
     "api:household-detail": E(api=True, anon=401, args=H, by_role=API_NO_FILES),
     "api:household-payments": E(api=True, anon=401, args=H, by_role=API_NO_FILES),
+    "api:household-actions": E(api=True, anon=401, args=H, by_role=API_NO_FILES),
 }
 
 # The same URLs naming the 复审 cases of the world (see matrix_world._review_cases): "assigned" is the
@@ -232,6 +233,7 @@ ALSO: dict[str, tuple[E, ...]] = {
     ),  # fmt: skip
     "api:household-detail": tuple(E(api=True, anon=401, args={"pk": c}, by_role=API_NO_FILES) for c in REVIEW_CASES),
     "api:household-payments": tuple(E(api=True, anon=401, args={"pk": c}, by_role=API_NO_FILES) for c in REVIEW_CASES),
+    "api:household-actions": tuple(E(api=True, anon=401, args={"pk": c}, by_role=API_NO_FILES) for c in REVIEW_CASES),
 }
 # Path objects that are files a third-party reviewer's organisation is not assigned now.
 NOT_ASSIGNED = frozenset({"household", "draft", "attachment", "reviewed", "reviewed_attachment", "reassigned",
