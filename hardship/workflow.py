@@ -215,6 +215,10 @@ class Workflow:
             condition |= one
         return condition
 
+    def holds(self, user, roles: tuple[str, ...], obj) -> bool:
+        """Whether ``user`` holds one of ``roles`` for ``obj``: at its union or above (a machine may widen it)."""
+        return holds_role_over(user, roles, self.union(obj))
+
     # The checks, in the order a user would want to hear them.
 
     def _hidden(self, obj, user, transition: Transition, answers: dict | None = None) -> str | None:
@@ -225,7 +229,7 @@ class Workflow:
                 "s": getattr(obj, f"get_{self.state_field}_display")(),
                 "a": transition.label,
             }
-        if not holds_role_over(user, transition.roles, self.union(obj)):
+        if not self.holds(user, transition.roles, obj):
             return _("您在%(o)s所属工会没有“%(a)s”的权限。") % {"o": self.subject, "a": transition.label}
         return _first_refusal(transition.duties, obj, user, answers)
 

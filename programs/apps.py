@@ -9,7 +9,9 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
         from . import navigation
+        from .assistance import work as money_work
         from .workstudy import work
 
         work.register_all()
+        money_work.register_all()
         navigation.register_all()

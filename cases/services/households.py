@@ -405,10 +405,15 @@ def standard_create(*, actor: User, union: Union, data: dict[str, Any], request=
         raise PermissionDenied(_("只有帮扶中心工作人员可以调整认定标准。"))
     if not scope_unions(actor, STANDARD_EDITORS).filter(pk=union.pk).exists():
         raise PermissionDenied(_("该工会不在您的辖区内。"))
+    taken = _("该工会在 %(d)s 已有一条标准，请选择其他生效日期。") % {"d": data["effective_from"]}
     if HardshipStandard.objects.filter(union=union, effective_from=data["effective_from"]).exists():
-        raise ValidationError(_("该工会在 %(d)s 已有一条标准，请选择其他生效日期。") % {"d": data["effective_from"]})
+        raise ValidationError(taken)
     with transaction.atomic():
-        standard = HardshipStandard.objects.create(union=union, created_by=actor, **data)
+        try:
+            with transaction.atomic():
+                standard = HardshipStandard.objects.create(union=union, created_by=actor, **data)
+        except IntegrityError as exc:  # standard_one_per_day: the same day saved by someone else a moment ago
+            raise ValidationError(taken) from exc
         audit_record(
             actor=actor,
             verb="standard.create",

@@ -7,39 +7,36 @@ Set-based and idempotent:
 - the unique constraint on (household, program, period) makes a second run, a
   run on two workers at once, or a run after a crash produce the same rows;
 - the run holds a lock (a token and a heartbeat on the batch row), released
-  when the run ends, fails or is killed and goes stale; staff may release it.
+  when the run ends, fails or is killed and goes stale; staff may release it;
+- a household is owed for a quarter only if it was filed on or before the
+  quarter's last day and had not exited before its first (``owed_for`` and its SQL
+  twin in ``Plan``); a monthly item counts the months of the quarter it was filed.
 """
 
 import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Household, Status, Tier, WorkStatus
 from cases.selectors import standard_in_force
 from hardship.metrics import batch_observed
-from hardship.models import Union
+from hardship.models import Union, User
 from hardship.money import money
 from hardship.services import audit_record
 
 from .models import Batch, Entitlement, Grant, Payment, Program, ProgramKind, ProgramStandard
-from .periods import Quarter, parse_quarter
+from .periods import Quarter, months_of, parse_quarter
+from .workflow import COMPUTE_FROM, GRANT_SCHEDULABLE, batch_workflow, stale_after
 
 log = logging.getLogger(__name__)
-
-
-def stale_after() -> timedelta:
-    """A lock whose heartbeat is older than this belongs to a run that died."""
-    return timedelta(seconds=settings.BATCH_STALE_SECONDS)
 
 
 def chunk_ids() -> int:
@@ -60,6 +57,36 @@ class RunResult:
     def as_dict(self) -> dict:
         return {"eligible": self.eligible, "created": self.created, "skipped": self.skipped,
                 "total_amount": str(self.total_amount)}  # fmt: skip
+
+
+def owed_for(quarter: Quarter) -> Q:
+    """The households owed for ``quarter`` (before tier and scope): filed on or before its last day and
+    not exited before its first. A file with no 建档 date (imported records) counts as filed before any period.
+
+    ``Plan`` holds the same rule in SQL (``_OWED``); tests/programs keep the two in agreement."""
+    return (Q(status=Status.FILED) | Q(status=Status.EXITED, exited_at__gte=quarter.start)) & (
+        Q(filed_at__isnull=True) | Q(filed_at__lte=quarter.end)
+    )
+
+
+# The same rule for one household row (alias h) of the batch's SQL, and per month for monthly items.
+_OWED = "(h.status = %s OR (h.status = %s AND h.exited_at >= %s)) AND (h.filed_at IS NULL OR h.filed_at <= %s)"
+_ON_FILE_IN_MONTH = (
+    "CASE WHEN (h.filed_at IS NULL OR h.filed_at <= %s) AND (h.exited_at IS NULL OR h.exited_at >= %s) "
+    "THEN 1 ELSE 0 END"
+)
+
+
+def _owed_params(quarter: Quarter) -> list:
+    return [Status.FILED, Status.EXITED, quarter.start, quarter.end]
+
+
+def _months_filed_sql(quarter: Quarter) -> tuple[str, list]:
+    """How many months of ``quarter`` the household was on file (0–3)."""
+    params: list = []
+    for first, last in months_of(quarter):
+        params += [last, first]
+    return "(" + " + ".join([_ON_FILE_IN_MONTH] * 3) + ")", params
 
 
 def due_programs(union: Union, quarter: Quarter) -> list[tuple[Program, str]]:
@@ -105,7 +132,7 @@ def _case_by_tier(amounts: dict[str, Decimal], column: str = "h.tier") -> tuple[
     return f"(CASE {column} {whens} ELSE 0 END)", params
 
 
-def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal]) -> tuple[str, list]:
+def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal], quarter: Quarter) -> tuple[str, list]:
     """One household's amount for ``program`` before the yearly cap (alias h = household)."""
     if program.kind == ProgramKind.STUDENT_YEARLY:
         whens, params = [], []
@@ -122,7 +149,8 @@ def _amount_sql(program: Program, amounts: dict[tuple[str, str], Decimal]) -> tu
     per_tier = {tier: amount for (tier, level), amount in amounts.items() if level == ""}
     expression, params = _case_by_tier(per_tier)
     if program.kind == ProgramKind.MONTHLY:
-        expression = f"({expression} * 3)"  # three months, paid with the quarter
+        months, month_params = _months_filed_sql(quarter)  # the months it was on file, paid with the quarter
+        expression, params = f"({expression} * {months})", [*params, *month_params]
     return expression, params
 
 
@@ -140,7 +168,7 @@ class Plan:
         rows, row_params, raw_whens, raw_params = [], [], [], []
         living_due = False
         for order, (program, key) in enumerate(due):
-            sql, params = _amount_sql(program, standards_in_force(program, on))
+            sql, params = _amount_sql(program, standards_in_force(program, on), quarter)
             living = bool(program.living_aid and cap_per_person is not None)
             living_due = living_due or living
             rows.append("SELECT %s AS program_id, %s AS period_key, %s AS ord, %s AS living")
@@ -171,8 +199,8 @@ class Plan:
             "  SELECT h.hid, h.tier, h.union_id, h.no_card, h.room, d.program_id, d.period_key, d.ord, d.living,"
             f"   CASE d.program_id {' '.join(raw_whens)} ELSE 0 END AS raw"
             f"  FROM (SELECT h.id AS hid, h.id, h.tier, h.union_id, h.member_count, h.bank_card = '' AS no_card,"
-            f"    {room} AS room FROM cases_household h"
-            "    WHERE h.id >= %s AND h.id < %s AND h.status = %s AND h.tier <> %s"
+            f"    h.filed_at, h.exited_at, {room} AS room FROM cases_household h"
+            f"    WHERE h.id >= %s AND h.id < %s AND {_OWED} AND h.tier <> %s"
             f"    AND h.union_id IN (SELECT u.id FROM hardship_union u WHERE u.path LIKE %s){fence}) h"
             f"  CROSS JOIN ({' UNION ALL '.join(rows)}) d"
             # Already entitled (an earlier or interrupted run): skipped by one index probe. Should two
@@ -184,7 +212,7 @@ class Plan:
         return cls(
             select=f"SELECT * FROM ({select}) v WHERE v.value > 0",
             params_head=[*raw_params, *room_params],
-            params_tail=[Status.FILED, Tier.NONE, f"{path}%", *row_params],
+            params_tail=[*_owed_params(quarter), Tier.NONE, f"{path}%", *row_params],
         )
 
     def params(self, lo: int, hi: int) -> list:
@@ -234,20 +262,19 @@ def _no_jit(cursor) -> None:
 
 
 def _insert_grant_entitlements(*, batch: Batch, path: str, now) -> int:
-    """Approved one-off grants of households in the fund's scope join this batch."""
-    grants = Grant.objects.select_for_update().filter(
-        status=Grant.Status.APPROVED, program__fund_union=batch.union,
+    """Approved one-off grants of households in the fund's scope join this batch (each move audited)."""
+    grants = Grant.objects.select_for_update(of=("self",)).filter(
+        status__in=GRANT_SCHEDULABLE, program__fund_union=batch.union,
         household__status=Status.FILED, household__union__path__startswith=path,
     )  # fmt: skip
     created = 0
-    for grant in grants.select_related("household"):
+    for grant in grants.select_related("household__union", "program"):
         _, made = Entitlement.objects.get_or_create(
             household=grant.household, program=grant.program, period_key=grant.period_key,
             defaults={"batch": batch, "amount": grant.amount, "tier": grant.household.tier,
                       "union_id": grant.household.union_id, "detail": grant.reason[:200]},
         )  # fmt: skip
-        grant.status = Grant.Status.SCHEDULED
-        grant.save(update_fields=["status"])
+        grant_move(grant=grant, to=Grant.Status.SCHEDULED, actor=batch.created_by, verb="grant.schedule", batch=batch)
         created += int(made)
     return created
 
@@ -296,6 +323,16 @@ def _refresh_statistics() -> None:
             cursor.execute("ANALYZE programs_entitlement, programs_payment")
 
 
+def grant_move(*, grant: Grant, to: str, actor: User | None, verb: str, batch: Batch) -> None:
+    """The computation schedules an approved grant into its batch, a rejected batch sends it back: audited,
+    on the household's history like its application and decision. ``grant`` is locked by the caller."""
+    old, grant.status = grant.status, to
+    grant.save(update_fields=["status"])
+    audit_record(actor=actor, verb=verb, target=grant.household, union=grant.household.union,
+                 changes={"grant": (None, f"{grant.program.name} {grant.amount}"), "status": (old, to),
+                          "batch": (None, f"{batch.period} #{batch.pk}")})  # fmt: skip
+
+
 # The lock.
 
 
@@ -305,7 +342,7 @@ def _acquire(batch_id: int) -> str:
     taken = Batch.objects.filter(
         Q(lock_token="") | Q(locked_at__lt=now - stale_after()),
         pk=batch_id,
-        status__in=[Batch.Status.PENDING, Batch.Status.RUNNING, Batch.Status.FAILED, Batch.Status.COMPUTED],
+        status__in=COMPUTE_FROM,
     ).update(lock_token=token, locked_at=now, status=Batch.Status.RUNNING, error="")
     if not taken:
         raise BatchBusy(_("该批次正在由另一个任务计算，或已审批，不能重复计算。"))
@@ -322,23 +359,44 @@ def _release(batch_id: int, token: str, **fields) -> None:
     Batch.objects.filter(pk=batch_id, lock_token=token).update(lock_token="", locked_at=None, **fields)
 
 
-def batch_release_lock(*, actor, batch_id: int, request=None) -> bool:
-    """Staff release a lock left by a run that died (after it went stale)."""
+def batch_release_lock(*, actor, batch_id: int, request=None) -> Batch:
+    """Staff release a lock left by a run that died (once it went stale): the batch is 计算失败, to compute again."""
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().get(pk=batch_id)
-        if not batch.lock_token:
-            return False
-        if batch.locked_at and timezone.now() - batch.locked_at < stale_after():
-            raise ValidationError(_("计算任务仍在运行（%(s)s 前有进展），请稍后再试。") % {
-                "s": timezone.localtime(batch.locked_at).strftime("%H:%M:%S")})  # fmt: skip
-        batch.lock_token, batch.locked_at, batch.status = "", None, Batch.Status.FAILED
+        batch = Batch.objects.select_for_update(of=("self",)).select_related("union").get(pk=batch_id)
+        step = batch_workflow.check(batch, actor, "release_lock")
+        old = batch.status
+        batch.lock_token, batch.locked_at, batch.status = "", None, step.target
         batch.error = _("计算中断，锁已由工作人员释放；可重新计算。")
         batch.save(update_fields=["lock_token", "locked_at", "status", "error"])
-        audit_record(actor=actor, verb="batch.release_lock", target=batch, union=batch.union, request=request)
-        return True
+        audit_record(actor=actor, verb="batch.release_lock", target=batch, union=batch.union, request=request,
+                     changes={"status": (old, batch.status)})  # fmt: skip
+        return batch
 
 
 # The run.
+
+
+def batch_plan(*, union: Union, quarter: Quarter) -> tuple[Plan, QuerySet, tuple[int, int]]:
+    """The SQL of a fund's batch for ``quarter``, the households owed for it, and their id range."""
+    in_scope = Household.objects.filter(owed_for(quarter), union__path__startswith=union.path)
+    bounds = in_scope.aggregate(lo=Min("id"), hi=Max("id"))
+    city_standard = standard_in_force(union=union, on=quarter.start)
+    cap = city_standard.dibao_monthly * 12 if city_standard else None
+    plan = Plan.build(due=due_programs(union, quarter), on=quarter.start, quarter=quarter, cap_per_person=cap,
+                      path=union.path)  # fmt: skip
+    return plan, in_scope, (bounds["lo"] or 0, (bounds["hi"] or -1) + 1)
+
+
+def batch_estimate(*, union: Union, quarter: Quarter) -> tuple[int, Decimal]:
+    """Households and amount the batch would add now (the run's own SQL, summed instead of inserted)."""
+    plan, _in_scope, (lo, hi) = batch_plan(union=union, quarter=quarter)
+    if not plan.select or lo >= hi:
+        return 0, money(0)
+    with connection.cursor() as cursor:
+        _no_jit(cursor)
+        cursor.execute(f"SELECT COUNT(DISTINCT e.hid), SUM(e.value) FROM ({plan.select}) e", plan.params(lo, hi))
+        households, total = cursor.fetchone()
+    return households or 0, money(total or 0)
 
 
 def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
@@ -349,13 +407,7 @@ def batch_compute(*, batch_id: int, chunk_size: int | None = None) -> RunResult:
         batch = Batch.objects.select_related("union").get(pk=batch_id)
         quarter = parse_quarter(batch.period)
         path = batch.union.path
-        in_scope = Household.objects.filter(status=Status.FILED, union__path__startswith=path)
-        bounds = in_scope.aggregate(lo=Min("id"), hi=Max("id"))
-        due = due_programs(batch.union, quarter)
-        city_standard = standard_in_force(union=batch.union, on=quarter.start)
-        cap = city_standard.dibao_monthly * 12 if city_standard else None
-        plan = Plan.build(due=due, on=quarter.start, quarter=quarter, cap_per_person=cap, path=path)
-        lo, hi = bounds["lo"] or 0, (bounds["hi"] or -1) + 1
+        plan, in_scope, (lo, hi) = batch_plan(union=batch.union, quarter=quarter)
         step = chunk_size or chunk_ids()
         ranges = [(start, min(start + step, hi)) for start in range(lo, hi, step)]
         entitle = ranges if plan.select else []
@@ -440,7 +492,7 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
             for row in Payment.objects.filter(batch=previous).exclude(status=Payment.Status.CANCELLED)
             .values("entitlement__program__name").annotate(total=Sum("amount")).order_by()
         }  # fmt: skip
-    filed = Household.objects.filter(status=Status.FILED, union__path__startswith=batch.union.path).aggregate(
+    filed = Household.objects.filter(owed_for(quarter), union__path__startswith=batch.union.path).aggregate(
         no_card=Count("id", filter=Q(bank_card="")), not_eligible=Count("id", filter=Q(tier=Tier.NONE)))  # fmt: skip
     paid_households = payments.values("household_id").distinct().count()
     tier_labels = dict(Tier.choices)

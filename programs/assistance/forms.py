@@ -23,6 +23,10 @@ class BatchStartForm(forms.Form):
     union = forms.ModelChoiceField(label=_("资金所属工会"), queryset=None, empty_label=None)
     period = forms.CharField(label=_("发放期"), max_length=7, help_text=_("如 2026-Q4"))
 
+    # Set by the confirmation page: the first post shows what the batch will do, the second starts it.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    late = forms.BooleanField(label=_("确认补发：该期已经结束，本批次按补发处理"), required=False)
+
     def __init__(self, *args, unions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = unions
@@ -30,6 +34,12 @@ class BatchStartForm(forms.Form):
 
     def clean_period(self):
         return parse_quarter(self.cleaned_data["period"]).key
+
+
+class ApproveForm(forms.Form):
+    # The total the approver saw: the approval is refused if the batch changed since.
+    confirmed_total = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
+    checked = forms.BooleanField(label=_("我已核对本批次金额和资金余额"))
 
 
 class RejectForm(forms.Form):

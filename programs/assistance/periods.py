@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -46,6 +47,24 @@ def parse_quarter(text: str) -> Quarter:
     if not 2000 <= year <= 2100:
         raise ValidationError(_("发放期的年份不合理。"))
     return Quarter(year, int(match.group(2)))
+
+
+def period_not_begun(quarter: Quarter) -> str | None:
+    """A period not yet begun cannot be computed: who is owed for it is not known yet."""
+    if quarter.start > timezone.localdate():
+        return _("发放期 %(p)s 尚未开始（%(d)s 起），不能计算。") % {"p": quarter.key, "d": quarter.start}
+    return None
+
+
+def is_late(quarter: Quarter) -> bool:
+    """A period already over: its batch is a 补发."""
+    return quarter.end < timezone.localdate()
+
+
+def months_of(quarter: Quarter) -> list[tuple[date, date]]:
+    """(first day, last day) of each month of the quarter."""
+    firsts = [date(quarter.year, 3 * (quarter.quarter - 1) + m, 1) for m in (1, 2, 3)]
+    return [(first, (firsts[i + 1] if i < 2 else quarter.end + _ONE_DAY) - _ONE_DAY) for i, first in enumerate(firsts)]
 
 
 def quarter_of(day: date) -> Quarter:

@@ -1,17 +1,21 @@
 """Every write about money: batches, approval, bank files, reconciliation, the ledger, grants, standards.
 
-Each action locks what it changes, checks the actor's role and union, writes,
-and records an audit event, in one transaction. Money is Decimal throughout.
+Each action of a batch or a grant has one shape: lock the row, ask the workflow
+(programs/assistance/workflow.py) on the locked row, check the input, write with
+``update_fields``, record the audit event, queue follow-ups with ``on_commit`` —
+in one transaction. A refusal is ``ActionRefused`` with the sentence shown to the
+user. Money is Decimal throughout.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -24,19 +28,25 @@ from hardship.money import money
 from hardship.services import audit_record
 from hardship.spreadsheet import csv_bytes, xlsx_append
 from hardship.tasks import enqueue
+from hardship.workflow import ActionRefused, Transition, holds_role_over
 from programs.reports.tasks import refresh_dashboard_soon
 
+from .balances import approval_figures
+from .batch import grant_move
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
-from .periods import parse_quarter
+from .periods import Quarter, is_late, parse_quarter, period_not_begun, quarter_of
+from .selectors import batch_exists_refusal
 from .tasks import compute_batch
+from .workflow import GRANT_SCHEDULABLE, batch_workflow, grant_workflow
 
 CENTRE = (Role.CENTRE_STAFF,)
 APPROVERS = (Role.FUND_APPROVER,)
 
 
 def _require(actor: User, union: Union, roles: tuple[str, ...], what: str) -> None:
-    if not scope_unions(actor, roles).filter(pk=union.pk).exists():
-        raise PermissionDenied(_("您在“%(u)s”没有%(w)s的权限。") % {"u": union.name, "w": what})
+    """For the writes that are no transition of a state machine (start a batch, apply, allocate, standards)."""
+    if not holds_role_over(actor, roles, union):
+        raise ActionRefused(_("您在“%(u)s”没有%(w)s的权限。") % {"u": union.name, "w": what})
 
 
 def fund_unions(user, roles=CENTRE):
@@ -47,32 +57,71 @@ def fund_unions(user, roles=CENTRE):
 # Batches.
 
 
-def batch_start(*, actor: User, union: Union, period: str, request=None) -> Batch:
-    """Centre staff start the batch of a period; the computation runs on a Celery worker."""
-    _require(actor, union, CENTRE, _("发起发放批次"))
-    quarter = parse_quarter(period)
-    if not Program.objects.filter(fund_union=union, is_active=True).exists():
-        raise ValidationError(_("“%(u)s”没有启用的帮扶项目。") % {"u": union.name})
+def _lock_batch(batch_id: int) -> Batch:
+    return Batch.objects.select_for_update(of=("self",)).select_related("union").get(pk=batch_id)
+
+
+def _begin(actor: User, batch_id: int, action: str) -> tuple[Batch, Transition]:
+    """Lock the batch row, then ask the workflow on it: the decision is taken on what is in the database now."""
+    batch = _lock_batch(batch_id)
+    return batch, batch_workflow.check(batch, actor, action)
+
+
+def _create_batch(*, actor: User | None, union: Union, quarter: Quarter, late: bool, request=None) -> Batch:
+    """One live batch per fund and period (a constraint): a second start is refused, never a 500."""
     try:
         with transaction.atomic():
             batch = Batch.objects.create(union=union, period=quarter.key, created_by=actor)
-            audit_record(actor=actor, verb="batch.start", target=batch, union=union, request=request)
+            changes = {"period": (None, quarter.key), **({"late": (None, True)} if late else {})}
+            audit_record(actor=actor, verb="batch.start", target=batch, union=union, request=request, changes=changes)
             transaction.on_commit(lambda: _enqueue_compute(batch))
     except IntegrityError as exc:
-        raise ValidationError(
-            _("“%(u)s”在 %(p)s 已有发放批次，请打开该批次继续。") % {"u": union.name, "p": quarter.key}
-        ) from exc
+        raise ActionRefused(batch_exists_refusal(union, quarter)) from exc
     return batch
+
+
+def batch_start(*, actor: User, union: Union, period: str, confirmed: bool = False, late_confirmed: bool = False,
+                request=None) -> Batch:  # fmt: skip
+    """Centre staff start the batch of a period, after confirming what it will do; a Celery worker computes it.
+
+    A period not yet begun cannot be computed; one already over is a 补发 and is
+    confirmed as such (``late_confirmed``), on top of the confirmation of the preview.
+    """
+    _require(actor, union, CENTRE, _("发起发放批次"))
+    quarter = parse_quarter(period)
+    refusal = period_not_begun(quarter)
+    if refusal:
+        raise ActionRefused(refusal)
+    if not Program.objects.filter(fund_union=union, is_active=True).exists():
+        raise ActionRefused(_("“%(u)s”没有启用的帮扶项目。") % {"u": union.name})
+    if not confirmed:
+        raise ActionRefused(_("请先核对本批次将发放的期间、项目、户数和金额，再确认发起。"))
+    late = is_late(quarter)
+    if late and not late_confirmed:
+        raise ActionRefused(
+            _("%(p)s 已于 %(d)s 结束，本批次为补发：请勾选“确认补发”后再发起。") % {"p": quarter.key, "d": quarter.end}
+        )
+    return _create_batch(actor=actor, union=union, quarter=quarter, late=late, request=request)
+
+
+def batches_start_due(*, on: date) -> list[int]:
+    """Beat, at the start of each quarter: one batch per fund with active programs, unless staff started it."""
+    quarter = quarter_of(on)
+    started = []
+    for union in Union.objects.filter(programs__is_active=True).distinct().order_by("path"):
+        try:
+            started.append(_create_batch(actor=None, union=union, quarter=quarter, late=False).pk)
+        except ActionRefused:
+            continue  # already started by staff
+    return started
 
 
 def batch_recompute(*, actor: User, batch_id: int, request=None) -> Batch:
     """Run the computation again (after a failure, or to pick up changes). Idempotent."""
-    batch = Batch.objects.select_related("union").get(pk=batch_id)
-    _require(actor, batch.union, CENTRE, _("重新计算"))
-    if batch.status not in (Batch.Status.FAILED, Batch.Status.COMPUTED, Batch.Status.PENDING):
-        raise ValidationError(_("批次状态为“%(s)s”，不能重新计算。") % {"s": batch.get_status_display()})
-    audit_record(actor=actor, verb="batch.recompute", target=batch, union=batch.union, request=request)
-    transaction.on_commit(lambda: _enqueue_compute(batch))
+    with transaction.atomic():
+        batch, _step = _begin(actor, batch_id, "recompute")
+        audit_record(actor=actor, verb="batch.recompute", target=batch, union=batch.union, request=request)
+        transaction.on_commit(lambda: _enqueue_compute(batch))
     return batch
 
 
@@ -87,30 +136,24 @@ def _account(union: Union, year: int) -> FundAccount:
     return FundAccount.objects.select_for_update().get(pk=account.pk)
 
 
-def account_balance(account: FundAccount) -> Decimal:
-    return account.entries.aggregate(t=Sum("amount"))["t"] or Decimal("0")
+def batch_approve(*, actor: User, batch_id: int, confirmed_total: Decimal | None = None, request=None) -> Batch:
+    """A fund approver who did not start the batch approves the total they confirmed.
 
-
-def batch_approve(*, actor: User, batch_id: int, request=None) -> Batch:
-    """A fund approver who did not start the batch approves it; the budget check is serialised
-    by locking the fund's account row, and each payee's name, card and amount are frozen."""
+    The budget check is serialised by locking the fund's account row before the
+    workflow asks it; each payee's name, card and amount are frozen.
+    """
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
-        _require(actor, batch.union, APPROVERS, _("审批发放批次"))
-        if batch.created_by_id == actor.pk:
-            raise PermissionDenied(_("您发起了这个批次，不能自己审批。"))
-        if batch.status != Batch.Status.COMPUTED:
-            raise ValidationError(_("批次状态为“%(s)s”，不能审批。") % {"s": batch.get_status_display()})
+        batch = _lock_batch(batch_id)
         year = parse_quarter(batch.period).year
         account = _account(batch.union, year)  # the lock that serialises budget checks
+        step = batch_workflow.check(batch, actor, "approve")
+        figures = approval_figures(batch=batch)
+        if confirmed_total is None:
+            raise ActionRefused(_("请核对本批次金额和资金余额后确认批准。"))
+        if money(confirmed_total) != figures.total:
+            raise ActionRefused(_("本批次金额已变为 %(t)s 元（您确认的是 %(c)s 元），请刷新页面重新核对后再批准。")
+                                % {"t": figures.total, "c": money(confirmed_total)})  # fmt: skip
         pending = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING)
-        required = pending.aggregate(t=Sum("amount"))["t"] or Decimal("0")
-        balance = account_balance(account)
-        if required > balance:
-            raise ValidationError(
-                _("预算不足：%(y)s 年度资金余额 %(b)s 元，本批次需 %(r)s 元。请先拨入预算。")
-                % {"y": year, "b": balance, "r": required}
-            )
         household = Household.objects.filter(pk=OuterRef("household_id"))
         frozen = pending.update(
             status=Payment.Status.APPROVED,
@@ -118,47 +161,46 @@ def batch_approve(*, actor: User, batch_id: int, request=None) -> Batch:
             bank_name=Subquery(household.values("bank_name")[:1]),
             card_number=Subquery(household.values("bank_card")[:1]),
         )
-        if required:
-            LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.PAYMENT, amount=-required, batch=batch,
-                                       memo=_("%(p)s 批次发放 %(n)d 笔") % {"p": batch.period, "n": frozen},
-                                       created_by=actor)  # fmt: skip
-        batch.status, batch.decided_by, batch.decided_at = Batch.Status.APPROVED, actor, timezone.now()
+        if figures.total:
+            memo = _("%(p)s 批次发放 %(n)d 笔") % {"p": batch.period, "n": frozen}
+            LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.PAYMENT, amount=-figures.total,
+                                       batch=batch, memo=memo, created_by=actor)  # fmt: skip
+        old = batch.status
+        batch.status, batch.decided_by, batch.decided_at = step.target, actor, timezone.now()
         batch.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(actor=actor, verb="batch.approve", target=batch, union=batch.union, request=request,
-                     changes={"status": (Batch.Status.COMPUTED, Batch.Status.APPROVED),
-                              "amount": (None, str(required)), "payments": (None, frozen)})  # fmt: skip
+                     changes={"status": (old, batch.status), "amount": (None, str(figures.total)),
+                              "balance": (str(figures.balance), str(figures.after)),
+                              "payments": (None, frozen)})  # fmt: skip
         refresh_dashboard_soon()
         return batch
 
 
 def batch_reject(*, actor: User, batch_id: int, reason: str, request=None) -> Batch:
     """Reject with a reason: nothing was paid, so its entitlements are withdrawn and it can be redone."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("请填写驳回原因。"))
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
-        _require(actor, batch.union, APPROVERS, _("审批发放批次"))
-        if batch.created_by_id == actor.pk:
-            raise PermissionDenied(_("您发起了这个批次，不能自己审批。"))
-        if batch.status != Batch.Status.COMPUTED:
-            raise ValidationError(_("批次状态为“%(s)s”，不能驳回。") % {"s": batch.get_status_display()})
+        batch, step = _begin(actor, batch_id, "reject")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ActionRefused(_("请填写驳回原因。"))
         pending = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING)
         withdrawn = pending.count()
         grant_keys = batch.entitlements.filter(period_key__startswith="G").values_list("period_key", flat=True)
-        Grant.objects.filter(status=Grant.Status.SCHEDULED, pk__in=[int(k[1:]) for k in grant_keys]).update(
-            status=Grant.Status.APPROVED
-        )
+        grants = Grant.objects.select_for_update().filter(status=Grant.Status.SCHEDULED,
+                                                           pk__in=[int(k[1:]) for k in grant_keys])  # fmt: skip
+        for grant in grants.select_related("household__union", "program"):
+            grant_move(grant=grant, to=GRANT_SCHEDULABLE[0], actor=actor, verb="grant.unschedule", batch=batch)
         # Re-issues of older entitlements wait for the next batch again; this batch's own are withdrawn.
         Entitlement.objects.filter(payments__batch=batch, payments__status=Payment.Status.PENDING).exclude(
             batch=batch).update(awaiting_payment=True)  # fmt: skip
         pending.delete()  # never approved, never sent: no money moved
         batch.entitlements.filter(payments__isnull=True).delete()
-        batch.status, batch.decided_by, batch.decided_at = Batch.Status.REJECTED, actor, timezone.now()
+        old = batch.status
+        batch.status, batch.decided_by, batch.decided_at = step.target, actor, timezone.now()
         batch.decision_reason = reason[:200]
         batch.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         audit_record(actor=actor, verb="batch.reject", target=batch, union=batch.union, request=request,
-                     changes={"status": (Batch.Status.COMPUTED, Batch.Status.REJECTED), "reason": (None, reason),
+                     changes={"status": (old, batch.status), "reason": (None, reason),
                               "withdrawn": (None, withdrawn)})  # fmt: skip
         return batch
 
@@ -183,17 +225,14 @@ def bank_file_rows(*, batch: Batch, bank: str):
 def bank_file(*, actor: User, batch_id: int, bank: str, fmt: str, request=None) -> tuple[bytes, str]:
     """The bank's payment file (.xlsx or .csv) for one bank; each download is an audit event."""
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
-        _require(actor, batch.union, APPROVERS + CENTRE, _("下载银行文件"))
-        if batch.status not in (Batch.Status.APPROVED, Batch.Status.EXPORTED, Batch.Status.RECONCILED):
-            raise ValidationError(_("批次审批后才能下载银行文件。"))
+        batch, step = _begin(actor, batch_id, "bank_file")
         rows = list(bank_file_rows(batch=batch, bank=bank))
         if not rows:
-            raise ValidationError(_("该银行没有待发放的记录。"))
+            raise ActionRefused(_("该银行没有待发放的记录。"))
         Payment.objects.filter(batch=batch, bank_name=bank, status=Payment.Status.APPROVED).update(
             status=Payment.Status.EXPORTED)  # fmt: skip
-        if batch.status == Batch.Status.APPROVED:
-            batch.status = Batch.Status.EXPORTED
+        if batch.status != step.target:
+            batch.status = step.target
             batch.save(update_fields=["status"])
         audit_record(actor=actor, verb="batch.bank_file", target=batch, union=batch.union, request=request,
                      changes={"bank": (None, bank), "rows": (None, len(rows)), "format": (None, fmt)})  # fmt: skip
@@ -268,10 +307,7 @@ def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> Reco
     reason_col = header.index("原因") if "原因" in header else None
     result = ReconcileResult()
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().select_related("union").get(pk=batch_id)
-        _require(actor, batch.union, APPROVERS + CENTRE, _("对账"))
-        if batch.status not in (Batch.Status.EXPORTED, Batch.Status.RECONCILED):
-            raise ValidationError(_("请先下载并报送银行文件，再上传结果。"))
+        batch, step = _begin(actor, batch_id, "reconcile")
         payments = {p.reference: p for p in Payment.objects.select_for_update().filter(batch=batch)}
         outcomes = []
         for number, row in enumerate(rows[1:], start=2):
@@ -319,10 +355,13 @@ def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> Reco
                 result.failed += 1
             else:
                 result.paid += 1
-        if not Payment.objects.filter(
-            batch=batch, status__in=[Payment.Status.APPROVED, Payment.Status.EXPORTED]
-        ).exists():
-            batch.status = Batch.Status.RECONCILED
+        if (
+            not Payment.objects.filter(
+                batch=batch, status__in=[Payment.Status.APPROVED, Payment.Status.EXPORTED]
+            ).exists()
+            and batch.status != step.target
+        ):
+            batch.status = step.target
             batch.save(update_fields=["status"])
         audit_record(actor=actor, verb="batch.reconcile", target=batch, union=batch.union, request=request,
                      changes={"paid": (None, result.paid), "failed": (None, result.failed)})  # fmt: skip
@@ -386,20 +425,20 @@ def grant_apply(*, actor: User, household: Household, program: Program, amount: 
 
 
 def grant_decide(*, actor: User, grant_id: int, approve: bool, reason: str = "", request=None) -> Grant:
+    """A fund approver who did not apply approves the grant (paid in the next batch) or refuses it with a reason."""
     with transaction.atomic():
-        grant = Grant.objects.select_for_update().select_related("household__union", "program").get(pk=grant_id)
-        _require(actor, grant.household.union, APPROVERS, _("审批一次性救助"))
-        if grant.applied_by_id == actor.pk:
-            raise PermissionDenied(_("您提交了这个申请，不能自己审批。"))
-        if grant.status != Grant.Status.APPLIED:
-            raise ValidationError(_("该申请已处理（%(s)s）。") % {"s": grant.get_status_display()})
+        grant = Grant.objects.select_for_update(of=("self",)).select_related("household__union", "program").get(
+            pk=grant_id)  # fmt: skip
+        step = grant_workflow.check(grant, actor, "approve" if approve else "reject")
         if not approve and not (reason or "").strip():
-            raise ValidationError(_("不批准时请写明原因。"))
-        grant.status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
+            raise ActionRefused(_("不批准时请写明原因。"))
+        old = grant.status
+        grant.status = step.target
         grant.decided_by, grant.decided_at, grant.decision_reason = actor, timezone.now(), (reason or "")[:200]
         grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         audit_record(actor=actor, verb="grant.approve" if approve else "grant.reject", target=grant.household,
-                     request=request, changes={"grant": (None, f"{grant.program.name} {grant.amount}")})  # fmt: skip
+                     request=request, changes={"grant": (None, f"{grant.program.name} {grant.amount}"),
+                                               "status": (old, grant.status)})  # fmt: skip
     return grant
 
 

@@ -1,15 +1,9 @@
 """Thin tasks: take ids, call a service."""
 
 from celery import shared_task
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hardship.services import audit_record
-from hardship.tasks import enqueue
-
 from .batch import BatchBusy, batch_compute
-from .models import Batch, Program
-from .periods import quarter_of
 
 
 @shared_task(acks_late=True)
@@ -22,16 +16,8 @@ def compute_batch(batch_id: int) -> dict | None:
 
 @shared_task
 def start_quarter_batches() -> list[int]:
-    """Beat, at the start of each quarter: one batch per fund with active periodic programs."""
-    quarter = quarter_of(timezone.localdate())
-    started = []
-    for union_id in Program.objects.filter(is_active=True).values_list("fund_union_id", flat=True).distinct():
-        try:
-            with transaction.atomic():
-                batch = Batch.objects.create(union_id=union_id, period=quarter.key)
-                audit_record(actor=None, verb="batch.start", target=batch, union=batch.union)
-        except IntegrityError:
-            continue  # already started by staff
-        started.append(batch.pk)
-        enqueue(compute_batch, batch.pk)  # not queued: the batch page shows it 待计算, with 重新计算
-    return started
+    """Beat, at the start of each quarter: the service starts one batch per fund (not queued: the page says 待计算)."""
+    # Here, not at the top, for a cycle: services imports this module (it queues compute_batch).
+    from .services import batches_start_due
+
+    return batches_start_due(on=timezone.localdate())

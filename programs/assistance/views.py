@@ -24,6 +24,7 @@ from . import batch as batch_engine
 from . import selectors, services
 from .forms import (
     AllocateForm,
+    ApproveForm,
     BatchStartForm,
     GrantDecisionForm,
     GrantForm,
@@ -91,22 +92,27 @@ def batch_list(request):
 @require_POST
 @role_required(Role.CENTRE_STAFF)
 def batch_start(request):
+    """First post: what the batch will do, to confirm (and a 补发 to confirm as such); second post: start it."""
     form = BatchStartForm(request.POST, unions=services.fund_unions(request.user))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect("programs:batch_list")
-    try:
-        batch = services.batch_start(actor=request.user, union=form.cleaned_data["union"],
-                                     period=form.cleaned_data["period"], request=request)  # fmt: skip
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("programs:batch_list")
-    if getattr(batch, "queued", True):
-        messages.success(request, _("已发起 %(p)s 发放批次，正在后台计算。") % {"p": batch.period})
-    else:
-        messages.warning(request, BROKER_DOWN_MESSAGE)
-    return redirect("programs:batch_detail", pk=batch.pk)
+    union, period = form.cleaned_data["union"], form.cleaned_data["period"]
+    if form.cleaned_data["confirm"]:
+        try:
+            batch = services.batch_start(actor=request.user, union=union, period=period, confirmed=True,
+                                         late_confirmed=form.cleaned_data["late"], request=request)  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if getattr(batch, "queued", True):
+                messages.success(request, _("已发起 %(p)s 发放批次，正在后台计算。") % {"p": batch.period})
+            else:
+                messages.warning(request, BROKER_DOWN_MESSAGE)
+            return redirect("programs:batch_detail", pk=batch.pk)
+    preview = selectors.batch_preview(user=request.user, union=union, period=period)
+    return render(request, "programs/batch_confirm.html", {"form": form, "preview": preview})
 
 
 @role_required(*MONEY_READERS)
@@ -114,27 +120,24 @@ def batch_detail(request, pk: int):
     batch = selectors.batch_get(user=request.user, pk=pk)
     status = request.GET.get("status", "") if request.GET.get("status") in Payment.Status.values else ""
     page = paginate(selectors.batch_payments(batch=batch, status=status), request.GET.get("page"), per_page=50)
-    user = request.user
-    is_approver = user_has_role(user, Role.FUND_APPROVER) and selectors.approver_unions(user).filter(
-        pk=batch.union_id).exists()  # fmt: skip
-    stale = bool(batch.lock_token and batch.locked_at and timezone.now() - batch.locked_at > batch_engine.stale_after())
+    actions = selectors.batch_actions(user=request.user, batch=batch)
     running = batch.status in (Batch.Status.PENDING, Batch.Status.RUNNING)
     broker_down = running and broker_status() != "ok"
     # 待计算 and never picked up by a worker: queued while Redis was down, or the message was lost.
     waiting = (batch.status == Batch.Status.PENDING and not batch.lock_token
                and (broker_down or timezone.now() - batch.created_at > timedelta(minutes=1)))  # fmt: skip
+    approve = actions.get("approve")
     return render(request, "programs/batch_detail.html", {
         "batch": batch, "page": page, "status": status, "statuses": Payment.Status.choices,
         "banks": selectors.batch_banks(batch=batch),
-        "can_decide": is_approver and batch.created_by_id != user.pk and batch.status == Batch.Status.COMPUTED,
-        "own_batch": batch.created_by_id == user.pk,
-        "is_approver": is_approver,
-        "is_centre": user_has_role(user, Role.CENTRE_STAFF),
+        "actions": actions,
+        "figures": selectors.approval_figures(batch=batch) if batch.status == Batch.Status.COMPUTED else None,
+        "waiting_note": "" if approve or "reject" in actions else selectors.batch_waiting_note(user=request.user,
+                                                                                              batch=batch),
         "running": running,
-        "stale": stale,
         "broker_down": broker_down,
         "waiting": waiting,
-        "reject_form": RejectForm(), "reconcile_form": ReconcileForm(),
+        "reconcile_form": ReconcileForm(),
     })  # fmt: skip
 
 
@@ -163,9 +166,14 @@ def _batch_action(request, pk: int, action, success: str):
 @require_POST
 @role_required(Role.FUND_APPROVER)
 def batch_approve(request, pk: int):
-    return _batch_action(request, pk, lambda b: services.batch_approve(actor=request.user, batch_id=b.pk,
-                                                                       request=request),
-                         _("批次已审批，收款人信息已锁定，可以下载银行文件。"))  # fmt: skip
+    selectors.batch_get(user=request.user, pk=pk)  # out of scope: 404, whatever was posted
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请核对本批次金额和资金余额，勾选确认后再批准。"))
+        return redirect("programs:batch_detail", pk=pk)
+    return _batch_action(request, pk, lambda b: services.batch_approve(
+        actor=request.user, batch_id=b.pk, confirmed_total=form.cleaned_data["confirmed_total"], request=request),
+        _("批次已审批，收款人信息已锁定，可以下载银行文件。"))  # fmt: skip
 
 
 @require_POST
@@ -286,6 +294,7 @@ def grant_list(request):
     page = paginate(selectors.grant_list(user=request.user, status=status), request.GET.get("page"))
     return render(request, "programs/grant_list.html", {
         "page": page, "status": status, "is_approver": user_has_role(request.user, Role.FUND_APPROVER),
+        "rows": selectors.grant_rows(user=request.user, grants=page.object_list),
         "decision_form": GrantDecisionForm()})  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from hardship.services import audit_record
 
 from . import services
 from .models import Application, Enterprise, Position, SafetyClass, Season, Term
+from .workflow import SEASON_EDITABLE
 
 SEASON = {"year": 2026, "term": Term.WINTER, "starts_on": date(2026, 1, 26), "ends_on": date(2026, 2, 27)}
 
@@ -103,7 +104,7 @@ def seed_workstudy(*, actor: User) -> Season:
     positions = {}
     for ent, title, place, places, pay, hours, safety, min_age, levels, field in POSITIONS:
         position = Position.objects.filter(season=season, enterprise=enterprises[ent], title=title).first()
-        if position is None and season.editable:
+        if position is None and season.status in SEASON_EDITABLE:
             data = {
                 "title": title,
                 "place": place,
@@ -121,7 +122,7 @@ def seed_workstudy(*, actor: User) -> Season:
         positions[title] = position
 
     _seed_families(actor)
-    if not season.editable:
+    if season.status not in SEASON_EDITABLE:
         return season
     for name, (titles, school, major) in APPLICATIONS.items():
         member = Member.objects.filter(name=name, is_live=True, household__status=Status.FILED).first()

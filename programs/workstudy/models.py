@@ -99,15 +99,7 @@ class SeasonStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-# Matching may be run again until the result is published; after that only closing.
-SEASON_TRANSITIONS: dict[str, set[str]] = {
-    SeasonStatus.OPEN: {SeasonStatus.MATCHED},
-    SeasonStatus.MATCHED: {SeasonStatus.MATCHED, SeasonStatus.PUBLISHED},
-    SeasonStatus.PUBLISHED: {SeasonStatus.CLOSED},
-    SeasonStatus.CLOSED: set(),
-}
-# Positions and applications may change until the result is published.
-SEASON_EDITABLE = (SeasonStatus.OPEN, SeasonStatus.MATCHED)
+# What may happen in each state: programs/workstudy/workflow.py.
 
 
 class Season(models.Model):
@@ -157,13 +149,6 @@ class Season(models.Model):
         # Translators: a work-study season, e.g. "2026年寒假"; the word order differs by language.
         return gettext("%(year)s年%(term)s") % {"year": self.year, "term": self.get_term_display()}
 
-    @property
-    def editable(self) -> bool:
-        return self.status in SEASON_EDITABLE
-
-    def can_become(self, status: str) -> bool:
-        return status in SEASON_TRANSITIONS[self.status]
-
 
 class SafetyClass(models.TextChoices):
     NORMAL = "normal", _("普通岗位")
@@ -173,12 +158,6 @@ class SafetyClass(models.TextChoices):
 class PositionStatus(models.TextChoices):
     OPEN = "open", _("招收中")
     WITHDRAWN = "withdrawn", _("已撤回")
-
-
-POSITION_TRANSITIONS: dict[str, set[str]] = {
-    PositionStatus.OPEN: {PositionStatus.WITHDRAWN},
-    PositionStatus.WITHDRAWN: {PositionStatus.OPEN},
-}
 
 
 class Position(models.Model):
@@ -357,15 +336,6 @@ class PlacementStatus(models.TextChoices):
     PUBLISHED = "published", _("待企业确认")
     CONFIRMED = "confirmed", _("已上岗")
     COMPLETED = "completed", _("已结算")
-
-
-# Earnings may be corrected after they were first recorded (each correction is audited).
-PLACEMENT_TRANSITIONS: dict[str, set[str]] = {
-    PlacementStatus.PROPOSED: {PlacementStatus.PUBLISHED},
-    PlacementStatus.PUBLISHED: {PlacementStatus.CONFIRMED},
-    PlacementStatus.CONFIRMED: {PlacementStatus.COMPLETED},
-    PlacementStatus.COMPLETED: {PlacementStatus.COMPLETED},
-}
 
 
 class Placement(models.Model):

@@ -30,6 +30,13 @@ from .models import (
 )
 from .roles import MANAGERS, READERS, contact_enterprise_ids
 from .services import OTHER_GROUP, OUTSTANDING_GROUP, TIER_GROUP
+from .workflow import (
+    SEASON_EDITABLE,
+    application_workflow,
+    placement_workflow,
+    position_workflow,
+    season_workflow,
+)
 
 
 def _get(queryset: QuerySet, pk):
@@ -102,7 +109,7 @@ def last_match_run(*, season: Season) -> MatchRun | None:
 
 def seasons_open_for(*, user, enterprise: Enterprise) -> QuerySet[Season]:
     """Seasons where ``enterprise`` may still post positions."""
-    return season_queryset(user=user).filter(union_id__in=enterprise.union.ancestor_ids, status__in=("open", "matched"))
+    return season_queryset(user=user).filter(union_id__in=enterprise.union.ancestor_ids, status__in=SEASON_EDITABLE)
 
 
 # ---------------------------------------------------------------- positions
@@ -309,3 +316,26 @@ def _group_key(kind: str, tier: str | None) -> str:
 
 # Labels come from explain.group_label at render time; the keys match GROUP_FILTERS.
 GROUP_ROWS = {"extreme": 0, "deep": 1, "relative": 2, "other": OTHER_GROUP, "outstanding": OUTSTANDING_GROUP}
+
+
+# ---------------------------------------------------------------- what the user may do (workflow.py)
+
+
+def _actions(workflow, obj, user) -> dict:
+    return {a.name: a for a in workflow.available_actions(obj, user)}
+
+
+def season_actions(*, user, season: Season) -> dict:
+    return _actions(season_workflow, season, user)
+
+
+def position_actions(*, user, position: Position) -> dict:
+    return _actions(position_workflow, position, user)
+
+
+def application_actions(*, user, application: Application) -> dict:
+    return _actions(application_workflow, application, user)
+
+
+def placement_actions(*, user, placement: Placement) -> dict:
+    return _actions(placement_workflow, placement, user)

@@ -3,7 +3,8 @@
 周敏 (``centre``) starts this quarter's batch from 发放批次 and watches it compute on a real
 Celery worker (one household id per chunk, so the bar moves) → 赵国平 (``approver``) approves
 it, downloads each bank's file and uploads the bank's result, in which 孙国强's closed
-建设银行 account failed → his card is corrected → next quarter's batch re-issues his payments.
+建设银行 account failed → his card is corrected → the previous quarter's batch (a 补发, confirmed
+as such) re-issues his payments.
 Also 资金台账 (the reversal), 帮扶项目, and the batch, ledger and grants on a phone.
 Screenshots: screenshots/money-*.png.
 """
@@ -144,6 +145,14 @@ def test_a_quarter_is_computed_approved_paid_reconciled_and_the_failure_reissued
         list(Grant.objects.select_for_update().filter(pk=grant.pk))
         with page.expect_navigation():
             page.get_by_test_id("start-batch").click()
+        # First what it will do: the period, the programs, the households and the estimated total.
+        preview = page.get_by_test_id("batch-preview")
+        expect(preview.get_by_test_id("preview-period")).to_contain_text(quarter.key)
+        expect(preview).to_contain_text("生活补贴")
+        expect(page.get_by_test_id("confirm-late")).to_have_count(0)  # this quarter: not a 补发
+        screenshot(page, "money-01b-batch-confirm")
+        with page.expect_navigation():
+            page.get_by_test_id("confirm-start").click()
         expect(page.locator(".alert-success")).to_contain_text(f"已发起 {quarter.key} 发放批次，正在后台计算。")
         expect(progress).to_contain_text("正在计算…")
         batch = Batch.objects.get(union=wuxi, period=quarter.key)
@@ -188,7 +197,9 @@ def test_a_quarter_is_computed_approved_paid_reconciled_and_the_failure_reissued
     with page.expect_navigation():
         page.get_by_role("link", name=quarter.key).click()
     expect(page.get_by_test_id("decision")).to_contain_text(f"从 {quarter.year} 年度资金中支出 {total:.2f} 元")
+    expect(page.get_by_test_id("approval-total")).to_contain_text(f"{total:.2f}")
     screenshot(page, "money-04-approver-sees-batch")
+    page.get_by_test_id("approve-checked").check()
     with page.expect_navigation():
         page.get_by_test_id("approve-batch").click()
     expect(page.locator(".alert-success")).to_contain_text("批次已审批，收款人信息已锁定，可以下载银行文件。")
@@ -287,12 +298,18 @@ def test_a_quarter_is_computed_approved_paid_reconciled_and_the_failure_reissued
     expect(page.get_by_role("link", name="编辑")).to_have_count(0)
     Household.objects.filter(pk=sun.pk).update(bank_card=NEW_CARD, bank_card_luhn_ok=True)
 
-    # 5. Next quarter's batch re-issues his failed payments (on the new card, once approved).
-    following = quarter.next()
+    # 5. The previous quarter's batch, a 补发 confirmed as such, re-issues his failed payments (on the new card,
+    # once approved): next quarter has not begun and cannot be computed yet.
+    following = quarter.previous()
     nav(page, "发放批次")
     page.get_by_label("发放期").fill(following.key)
     with page.expect_navigation():
         page.get_by_test_id("start-batch").click()
+    expect(page.get_by_test_id("late-badge")).to_have_text("补发")
+    page.get_by_test_id("confirm-late").check()
+    screenshot(page, "money-12b-late-batch-confirm")
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-start").click()
     expect(status).to_have_text("待审批", timeout=60_000)
     expect(metric(page, "补发笔数")).to_have_text(str(sun_payments))
     reissued = page.get_by_test_id("payments").locator("tbody tr", has=page.locator(".reissue-badge"))
@@ -314,7 +331,7 @@ def test_a_quarter_is_computed_approved_paid_reconciled_and_the_failure_reissued
     # A new figure for 生活补贴: the form offers the next quarter's first day (a date input shows it).
     nav(page, "帮扶项目")
     page.locator(".card", has_text="生活补贴").first.get_by_role("link", name="调整标准").click()
-    expect(page.get_by_label("生效日期")).to_have_value(following.start.isoformat())
+    expect(page.get_by_label("生效日期")).to_have_value(quarter.next().start.isoformat())
     screenshot(page, "money-15-standard-form")
     page.context.clear_cookies()
 
@@ -331,6 +348,7 @@ def test_a_quarter_is_computed_approved_paid_reconciled_and_the_failure_reissued
     expect(page.get_by_test_id("ledger")).to_contain_text(f"{following.year} 年度帮扶资金预算")
     screenshot(page, "money-16-ledger-next-year-budget")
     page.goto(demo.url + reverse("programs:batch_detail", args=[next_batch.pk]))
+    page.get_by_test_id("approve-checked").check()
     with page.expect_navigation():
         page.get_by_test_id("approve-batch").click()
     expect(status).to_have_text("已审批")

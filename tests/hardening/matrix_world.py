@@ -30,6 +30,7 @@ from hardship.identity import make_id_number
 from hardship.models import Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
 from programs.assistance import services as money
+from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
 from programs.assistance.models import Batch, FundAccount, LedgerEntry, Program, ProgramKind, ProgramStandard
 from programs.workstudy import services as workstudy
@@ -216,7 +217,7 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     put((side, "account"), account.pk)
     batch = Batch.objects.create(union=union, period="2026-Q1", created_by=builder)
     batch_compute(batch_id=batch.pk)
-    money.batch_approve(actor=approver, batch_id=batch.pk)
+    money.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
     money.bank_file(actor=approver, batch_id=batch.pk, bank=BANK, fmt="csv")
     assert Batch.objects.get(pk=batch.pk).status == Batch.Status.EXPORTED
     put((side, "batch"), batch.pk)

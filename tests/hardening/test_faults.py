@@ -23,6 +23,7 @@ from django.db import connection, connections
 from django.db.models import Count
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from cases.models import HardshipStandard, Household, Member
@@ -30,6 +31,7 @@ from cases.services import households as household_services
 from hardship.identity import make_id_number
 from hardship.models import Role, Union
 from programs.assistance.models import Batch, Entitlement
+from programs.assistance.periods import quarter_of
 from tests.cases.conftest import WUXI, form_post, member_row
 from tests.conftest import redis_available, require
 from tests.factories import user_with_role
@@ -344,14 +346,15 @@ def test_redis_stopped_and_restarted_during_a_batch(own_redis, worker_factory):
     browser = Client()
     browser.force_login(user_with_role(Role.CENTRE_STAFF, city, username="batch_staff"))
     start = reverse("programs:batch_start")
+    this, late = quarter_of(timezone.localdate()).key, quarter_of(timezone.localdate()).previous().key
 
     with celery_broker(own_redis.url) as app:
         worker_factory(queue="celery", REDIS_URL=own_redis.url, BATCH_CHUNK_IDS=1)
         with entitlements_held() as held:
             # The worker starts the run, then waits at its first insert: the batch is mid-run for as
             # long as the test needs, however fast this machine computes it.
-            assert browser.post(start, {"union": city.pk, "period": "2026-Q4"}).status_code == 302
-            first = Batch.objects.get(union=city, period="2026-Q4")
+            assert browser.post(start, {"union": city.pk, "period": this, "confirm": "True"}).status_code == 302
+            first = Batch.objects.get(union=city, period=this)
             held.wait_for_a_waiting_insert()
             first.refresh_from_db()
             assert first.status == Batch.Status.RUNNING
@@ -362,9 +365,10 @@ def test_redis_stopped_and_restarted_during_a_batch(own_redis, worker_factory):
             assert first.status == Batch.Status.RUNNING  # so the page above was shown mid-run
             assert "后台任务服务（Redis）暂时连不上" in running_page
             health = browser.get("/healthz")
-            # Staff start the next quarter meanwhile: saved, and told plainly that it has not started.
-            started = browser.post(start, {"union": city.pk, "period": "2027-Q1"}, follow=True)
-            second = Batch.objects.get(union=city, period="2027-Q1")
+            # Staff start the previous quarter's 补发 meanwhile: saved, and told plainly that it has not started.
+            started = browser.post(start, {"union": city.pk, "period": late, "confirm": "True", "late": "on"},
+                                   follow=True)  # fmt: skip
+            second = Batch.objects.get(union=city, period=late)
 
         assert health.status_code == 503 and health.json()["broker"].startswith("error")
         assert started.status_code == 200
@@ -435,9 +439,10 @@ def test_with_redis_stopped_a_batch_is_saved_as_pending_at_once_and_queued_again
         # result store then had no connection yet, and its reconnect retried for 19 s, then raised.
         own_redis.stop()
         began = time.monotonic()
-        response = browser.post(start, {"union": tree["city"].pk, "period": "2026-Q4"})
+        this = quarter_of(timezone.localdate()).key
+        response = browser.post(start, {"union": tree["city"].pk, "period": this, "confirm": "True"})
         answered_in = time.monotonic() - began
-        batch = Batch.objects.get(period="2026-Q4")
+        batch = Batch.objects.get(period=this)
         page = browser.get(response.url).content.decode()
 
         # An outage does not hang the request: the bound of a failure, not a measure of speed.

@@ -26,6 +26,7 @@ from cases.models import HardshipStandard, Household, Member, Status
 from cases.services import household_create
 from hardship.models import AuditEvent, Role
 from programs.assistance import services as money
+from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
 from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment
@@ -238,7 +239,7 @@ def exported(tree):
     Household.objects.filter(pk=household.pk).update(status=Status.FILED, filed_at=date(2026, 1, 5))
     batch = Batch.objects.create(union=tree["city"], period="2026-Q2", created_by=centre)
     batch_compute(batch_id=batch.pk)
-    money.batch_approve(actor=approver, batch_id=batch.pk)
+    money.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
     money.bank_file(actor=approver, batch_id=batch.pk, bank="中国工商银行", fmt="csv")
     references = [p.reference for p in Payment.objects.filter(batch=batch).order_by("id")]
     assert len(references) == 2

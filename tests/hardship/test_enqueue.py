@@ -67,7 +67,10 @@ def test_starting_a_batch_with_the_broker_failing_saves_it_as_pending_with_the_n
     sent = broker_fails(failure)
     client.force_login(centre)
 
-    response = client.post(reverse("programs:batch_start"), {"union": tree["city"].pk, "period": "2026-Q2"})
+    response = client.post(
+        reverse("programs:batch_start"),
+        {"union": tree["city"].pk, "period": "2026-Q2", "confirm": "True", "late": "on"},
+    )
 
     batch = Batch.objects.get()
     assert sent == ["programs.assistance.tasks.compute_batch"]  # the fault was injected

@@ -45,6 +45,7 @@ def test_metrics_after_a_batch_show_its_duration_and_rows(db, client, django_cap
             actor=User.objects.get(username="centre"),
             union=Union.objects.get(code="WX"),
             period=quarter_of(timezone.localdate()).key,
+            confirmed=True,
         )
 
     batch = Batch.objects.get(pk=batch.pk)

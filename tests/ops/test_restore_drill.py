@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
@@ -53,9 +54,11 @@ def worked_portal(transactional_db, settings, tmp_path):
     call_command("seed_demo", stdout=io.StringIO())
     centre, approver = User.objects.get(username="centre"), User.objects.get(username="approver")
     period = quarter_of(timezone.localdate()).key
-    batch = services.batch_start(actor=centre, union=Union.objects.get(code="WX"), period=period)  # computes (eager)
-    assert Batch.objects.get(pk=batch.pk).status == Batch.Status.COMPUTED
-    services.batch_approve(actor=approver, batch_id=batch.pk)
+    batch = services.batch_start(actor=centre, union=Union.objects.get(code="WX"), period=period,
+                                 confirmed=True)  # computes (eager)  # fmt: skip
+    batch = Batch.objects.get(pk=batch.pk)
+    assert batch.status == Batch.Status.COMPUTED
+    services.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=Decimal(batch.summary["total_amount"]))
     payments = list(Payment.objects.filter(batch=batch).order_by("id"))
     assert len(payments) >= 2, "the demo's quarter pays nobody: the drill would prove little"
     for bank in {p.bank_name for p in payments}:

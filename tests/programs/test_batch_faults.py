@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases.models import Household, Status, Tier
 from hardship.models import Role, Union
 from programs.assistance import services
+from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_release_lock, due_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment
 from programs.assistance.periods import parse_quarter
@@ -98,7 +99,7 @@ def _assert_one_per_key(batch):
 
 def _assert_ledger_matches(city, batch):
     approver = user_with_role(Role.FUND_APPROVER, city, username=f"approver{batch.pk}")
-    services.batch_approve(actor=approver, batch_id=batch.pk)
+    services.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
     spent = -(LedgerEntry.objects.filter(kind="payment").aggregate(t=Sum("amount"))["t"] or Decimal("0"))
     paid = Payment.objects.filter(status="approved").aggregate(t=Sum("amount"))["t"]
     assert spent == paid > 0

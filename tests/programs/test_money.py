@@ -16,6 +16,7 @@ from cases.models import HardshipStandard, Household, Status
 from cases.services import household_create
 from hardship.models import AuditEvent, Role
 from programs.assistance import services
+from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
 from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment, Program
@@ -55,6 +56,11 @@ def run(fund, period, actor=None):
     batch = Batch.objects.filter(union=fund, period=period).exclude(status="rejected").first()
     batch = batch or Batch.objects.create(union=fund, period=period, created_by=actor)
     return batch, batch_compute(batch_id=batch.pk)
+
+
+def total_of(batch):
+    """The total an approver confirms on the batch page."""
+    return approval_figures(batch=batch).total
 
 
 def amounts(household, key=None):
@@ -206,7 +212,7 @@ def test_the_approver_who_did_not_start_it_approves_and_the_payees_are_frozen(fu
                                                                              approver):  # fmt: skip
     batch = _computed(fund, tree, grassroots, centre)
 
-    services.batch_approve(actor=approver, batch_id=batch.pk)
+    services.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
     Household.objects.update(bank_card="6222029999999999999", head_name="改名")
 
     payment = Payment.objects.first()
@@ -224,7 +230,7 @@ def test_the_creator_cannot_approve_their_own_batch(fund, tree, grassroots, cent
     batch = _computed(fund, tree, grassroots, centre)
 
     with pytest.raises(PermissionDenied, match="不能自己审批"):
-        services.batch_approve(actor=centre, batch_id=batch.pk)
+        services.batch_approve(actor=centre, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
 
 
 def test_centre_staff_cannot_approve(fund, tree, grassroots, centre):
@@ -232,7 +238,9 @@ def test_centre_staff_cannot_approve(fund, tree, grassroots, centre):
     other_centre = user_with_role(Role.CENTRE_STAFF, tree["city"])
 
     with pytest.raises(PermissionDenied):
-        services.batch_approve(actor=other_centre, batch_id=batch.pk)
+        services.batch_approve(
+            actor=other_centre, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total
+        )
 
 
 def test_approval_is_refused_when_the_budget_is_short(fund, tree, grassroots, centre, approver):
@@ -241,7 +249,7 @@ def test_approval_is_refused_when_the_budget_is_short(fund, tree, grassroots, ce
                                amount=Decimal("-499800"), memo="已用")  # fmt: skip
 
     with pytest.raises(ValidationError, match="预算不足"):
-        services.batch_approve(actor=approver, batch_id=batch.pk)
+        services.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
     assert Batch.objects.get(pk=batch.pk).status == Batch.Status.COMPUTED
 
 
@@ -262,7 +270,9 @@ def test_a_rejection_needs_a_reason_and_the_period_can_be_run_again(fund, tree, 
 
 def _approved(fund, tree, grassroots, centre, approver):
     batch = _computed(fund, tree, grassroots, centre)
-    return services.batch_approve(actor=approver, batch_id=batch.pk)
+    return services.batch_approve(
+        actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total
+    )
 
 
 def test_the_bank_file_has_the_full_card_and_its_download_is_audited(fund, tree, grassroots, centre, approver):
@@ -464,7 +474,8 @@ def test_starting_a_batch_from_the_page_runs_it(client, fund, tree, grassroots, 
     client.force_login(centre)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programs:batch_start"), {"union": fund.pk, "period": "2026-Q2"})
+        response = client.post(reverse("programs:batch_start"), {"union": fund.pk, "period": "2026-Q2",
+                                                                 "confirm": "True", "late": "on"})  # fmt: skip
 
     batch = Batch.objects.get()
     assert response.url == reverse("programs:batch_detail", args=[batch.pk])
@@ -554,7 +565,7 @@ def test_approving_a_batch_refreshes_the_dashboard_once_it_commits(fund, tree, g
     assert not DashboardSnapshot.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.batch_approve(actor=approver, batch_id=batch.pk)
+        services.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
 
     # The money approved a moment ago is on the dashboard without waiting for the ten-minute round.
     assert len(callbacks) == 1 and DashboardSnapshot.objects.count() == 1
@@ -578,7 +589,7 @@ def test_a_refresh_that_cannot_be_queued_does_not_undo_the_approval(
     batch = _computed(fund, tree, grassroots, centre)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.batch_approve(actor=approver, batch_id=batch.pk)
+        services.batch_approve(actor=approver, batch_id=batch.pk, confirmed_total=approval_figures(batch=batch).total)
 
     assert refused == ["programs.reports.tasks.refresh_dashboard_summary"]
     assert Batch.objects.get(pk=batch.pk).status == Batch.Status.APPROVED

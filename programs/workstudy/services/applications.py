@@ -21,10 +21,10 @@ from ..models import (
     Season,
 )
 from ..roles import manages
+from ..workflow import season_workflow
 from .common import (
     lock_season,
     opening_for,
-    require_editable,
     require_manager,
 )
 
@@ -59,7 +59,7 @@ def _save_application(application: Application, positions: list[Position], actor
         raise ValidationError(_("%(name)s 已报名本期勤工助学。") % {"name": application.name})
     try:
         with transaction.atomic():
-            application.save()
+            application.save(force_insert=True)
     except IntegrityError as exc:  # two staff registered the same student at the same moment
         raise ValidationError(_("%(name)s 已报名本期勤工助学。") % {"name": application.name}) from exc
     Preference.objects.bulk_create(
@@ -92,8 +92,7 @@ def application_register(
     """Register a student of a filed hardship household for the season, with up to five ranked positions."""
     with transaction.atomic():
         season = lock_season(season_id)
-        require_manager(actor, season.union)
-        require_editable(season)
+        season_workflow.check(season, actor, "register")
         member = Member.objects.select_related("household__union").filter(pk=member_id).first()
         if member is None or member.removed or not member.is_live:
             raise ValidationError(_("找不到该学生，或其已不在家庭档案中。"))
@@ -138,9 +137,8 @@ def application_register_outstanding(
     parsed = parse_id_number(id_number)
     with transaction.atomic():
         season = lock_season(season_id)
-        require_manager(actor, season.union)
+        season_workflow.check(season, actor, "register")
         require_manager(actor, union)
-        require_editable(season)
         if not union.is_within(season.union):
             raise PermissionDenied(_("报名工会不在本期组织工会的辖区内。"))
         if Member.objects.filter(id_number=parsed.number, is_live=True, household__status=Status.FILED).exists():

@@ -10,11 +10,9 @@ from hardship.models import Union, User
 
 from .. import explain, matching
 from ..models import (
-    PLACEMENT_TRANSITIONS,
     Application,
     ApplicationKind,
     Enterprise,
-    Placement,
     Position,
     PositionStatus,
     SafetyClass,
@@ -64,34 +62,6 @@ def lock_season(season_id: int) -> Season:
         return Season.objects.select_for_update(of=("self",)).select_related("union").get(pk=season_id)
     except Season.DoesNotExist as exc:
         raise ValidationError(_("找不到该假期。")) from exc
-
-
-def require_editable(season: Season) -> None:
-    if not season.editable:
-        raise ValidationError(
-            _("%(season)s的匹配结果已发布（当前状态：%(status)s），岗位和报名不能再变动。")
-            % {"season": season, "status": season.get_status_display()}
-        )
-
-
-def move_season(season: Season, to: str, action: str) -> str:
-    if not season.can_become(to):
-        raise ValidationError(
-            _("%(season)s当前状态为“%(status)s”，不能%(action)s。")
-            % {"season": season, "status": season.get_status_display(), "action": action}
-        )
-    old, season.status = season.status, to
-    return old
-
-
-def move_placement(placement: Placement, to: str, action: str) -> str:
-    if to not in PLACEMENT_TRANSITIONS[placement.status]:
-        raise ValidationError(
-            _("该学生的安排当前为“%(status)s”，不能%(action)s。")
-            % {"status": placement.get_status_display(), "action": action}
-        )
-    old, placement.status = placement.status, to
-    return old
 
 
 def age_at_start(application: Application, season: Season) -> int:

@@ -16,12 +16,8 @@ from hardship.services import audit_record
 from .. import matching
 from ..models import (
     Placement,
-    PlacementStatus,
 )
-from .common import (
-    move_placement,
-    require_for_enterprise,
-)
+from ..workflow import placement_workflow
 
 
 def _lock_placement(placement_id: int) -> Placement:
@@ -46,8 +42,8 @@ def placement_confirm(
     with transaction.atomic():
         placement = _lock_placement(placement_id)
         season, enterprise = placement.season, placement.position.enterprise
-        require_for_enterprise(actor, enterprise)
-        old = move_placement(placement, PlacementStatus.CONFIRMED, _("确认上岗"))
+        step = placement_workflow.check(placement, actor, "confirm")
+        old, placement.status = placement.status, step.target
         if not (season.starts_on <= starts_on <= ends_on <= season.ends_on):
             raise ValidationError(
                 _("上岗和结束日期应在本期 %(a)s 至 %(b)s 之间，且结束不早于上岗。")
@@ -97,8 +93,8 @@ def placement_record_earnings(
     evaluation = (evaluation or "").strip()
     with transaction.atomic():
         placement = _lock_placement(placement_id)
-        require_for_enterprise(actor, placement.position.enterprise)
-        old_status = move_placement(placement, PlacementStatus.COMPLETED, _("登记报酬"))
+        step = placement_workflow.check(placement, actor, "record_earnings")
+        old_status, placement.status = placement.status, step.target
         period = placement.period_days or 0
         if not 0 <= days_attended <= period:
             raise ValidationError(_("出勤天数应在 0 至 %(n)d 天之间（上岗期间共 %(n)d 天）。") % {"n": period})

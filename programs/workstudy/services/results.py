@@ -22,14 +22,12 @@ from ..models import (
     Preference,
     Result,
     Season,
-    SeasonStatus,
 )
+from ..workflow import application_workflow, season_workflow
 from .common import (
     candidate_for,
     lock_season,
-    move_season,
     opening_for,
-    require_manager,
 )
 
 
@@ -41,8 +39,8 @@ def season_run_matching(*, actor: User, season_id: int, request=None) -> MatchRu
     """
     with transaction.atomic():
         season = lock_season(season_id)
-        require_manager(actor, season.union)
-        old_status = move_season(season, SeasonStatus.MATCHED, _("运行匹配"))
+        step = season_workflow.check(season, actor, "match")
+        old_status, season.status = season.status, step.target
         positions = list(
             Position.objects.select_for_update(of=("self",))
             .select_related("enterprise")
@@ -125,19 +123,18 @@ def season_run_matching(*, actor: User, season_id: int, request=None) -> MatchRu
     return run
 
 
-def _lock_for_adjustment(actor: User, application_id: int) -> tuple[Season, Application, Placement | None]:
+def _lock_for_adjustment(actor: User, application_id: int, action: str
+                         ) -> tuple[Season, Application, Placement | None]:  # fmt: skip
+    """Lock the season, then the application, and ask the workflow on them."""
     season_id = Application.objects.filter(pk=application_id).values_list("season_id", flat=True).first()
     if season_id is None:
         raise ValidationError(_("找不到该报名。"))
     season = lock_season(season_id)
-    require_manager(actor, season.union)
-    if season.status != SeasonStatus.MATCHED:
-        raise ValidationError(
-            _("只有在运行匹配之后、发布之前才能人工调整（当前状态：%(s)s）。") % {"s": season.get_status_display()}
-        )
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("household", "member").get(pk=application_id)
     )
+    application.season = season
+    application_workflow.check(application, actor, action)
     placement = Placement.objects.select_for_update().filter(application=application).first()
     return season, application, placement
 
@@ -156,7 +153,7 @@ def placement_assign(*, actor: User, application_id: int, position_id: int, requ
     bind staff, and the result page marks the placement as adjusted by hand.
     """
     with transaction.atomic():
-        season, application, placement = _lock_for_adjustment(actor, application_id)
+        season, application, placement = _lock_for_adjustment(actor, application_id, "assign")
         locked = _lock_positions(season, {position_id} | ({placement.position_id} if placement else set()))
         target = locked.get(position_id)
         if target is None:
@@ -164,15 +161,7 @@ def placement_assign(*, actor: User, application_id: int, position_id: int, requ
         if placement and placement.position_id == target.pk:
             raise ValidationError(_("%(name)s 已安排在该岗位。") % {"name": application.name})
         listed = list(application.preferences.order_by("rank").values_list("position_id", flat=True))
-        candidate = candidate_for(application, season, listed)
-        if candidate.excluded:
-            raise ValidationError(
-                _("%(name)s 不参加本期匹配：%(why)s。")
-                % {
-                    "name": application.name,
-                    "why": explain.reason_text(candidate.excluded, {"age": candidate.age, "min_age": season.min_age}),
-                }
-            )
+        candidate = candidate_for(application, season, listed)  # taking part: the workflow's guard
         reason = matching.refusal(candidate, opening_for(target, season))
         if reason:
             raise ValidationError(
@@ -212,7 +201,7 @@ def placement_assign(*, actor: User, application_id: int, position_id: int, requ
 def placement_unassign(*, actor: User, application_id: int, request=None) -> Application:
     """Staff take a student off their proposed position before publishing; the place is freed."""
     with transaction.atomic():
-        season, application, placement = _lock_for_adjustment(actor, application_id)
+        season, application, placement = _lock_for_adjustment(actor, application_id, "unassign")
         if placement is None:
             raise ValidationError(_("%(name)s 目前没有安排。") % {"name": application.name})
         position = _lock_positions(season, {placement.position_id})[placement.position_id]
@@ -233,8 +222,8 @@ def season_publish(*, actor: User, season_id: int, request=None) -> int:
     """Publish the season's result: enterprises now see their students and confirm them."""
     with transaction.atomic():
         season = lock_season(season_id)
-        require_manager(actor, season.union)
-        old = move_season(season, SeasonStatus.PUBLISHED, _("发布"))
+        step = season_workflow.check(season, actor, "publish")
+        old, season.status = season.status, step.target
         published = Placement.objects.filter(season=season, status=PlacementStatus.PROPOSED).update(
             status=PlacementStatus.PUBLISHED
         )
@@ -251,8 +240,8 @@ def season_close(*, actor: User, season_id: int, request=None) -> Season:
     """Close a season after the vacation; its records stay for the statistics."""
     with transaction.atomic():
         season = lock_season(season_id)
-        require_manager(actor, season.union)
-        old = move_season(season, SeasonStatus.CLOSED, _("结束"))
+        step = season_workflow.check(season, actor, "close")
+        old, season.status = season.status, step.target
         season.save(update_fields=["status"])
         audit_record(
             actor=actor,

@@ -14,12 +14,11 @@ from hardship.services import audit_record
 
 from .. import explain, matching
 from ..models import (
-    POSITION_TRANSITIONS,
     Enterprise,
     Position,
-    PositionStatus,
     Season,
 )
+from ..workflow import position_workflow, season_workflow
 from .common import (
     ENTERPRISE_FIELDS,
     MINOR_MAX_HOURS,
@@ -28,7 +27,6 @@ from .common import (
     candidate_for,
     lock_season,
     opening_for,
-    require_editable,
     require_for_enterprise,
     require_manager,
 )
@@ -183,16 +181,16 @@ def position_create(*, actor: User, season_id: int, enterprise_id: int, data: di
     data = _clean_position_data(data)
     with transaction.atomic():
         season = lock_season(season_id)
+        season_workflow.check(season, actor, "post_position")
         enterprise = Enterprise.objects.select_related("union").get(pk=enterprise_id)
         require_for_enterprise(actor, enterprise)
-        require_editable(season)
         if not enterprise.is_active:
             raise ValidationError(_("该企业已停止合作，不能发布岗位。"))
         if not enterprise.union.is_within(season.union):
             raise ValidationError(_("该企业不在%(union)s的辖区内，不能参加本期。") % {"union": season.union.name})
         position = Position(season=season, enterprise=enterprise, created_by=actor, **data)
         _check_minor_hours(position, season)
-        position.save()
+        position.save(force_insert=True)
         audit_record(
             actor=actor,
             verb="workstudy.position.create",
@@ -204,16 +202,20 @@ def position_create(*, actor: User, season_id: int, enterprise_id: int, data: di
     return position
 
 
+def _lock_position(position_id: int) -> tuple[Season, Position]:
+    """The season first, then the position (the lock order of every work-study action)."""
+    season = lock_season(Position.objects.values_list("season_id", flat=True).get(pk=position_id))
+    position = Position.objects.select_for_update(of=("self",)).select_related("enterprise__union").get(pk=position_id)
+    position.season = season  # the locked row: the workflow asks the season's state on it
+    return season, position
+
+
 def position_update(*, actor: User, position_id: int, data: dict[str, Any], request=None) -> Position:
     """Change a position before the result is published; students already placed there must still fit."""
     data = _clean_position_data(data)
     with transaction.atomic():
-        season = lock_season(Position.objects.values_list("season_id", flat=True).get(pk=position_id))
-        position = (
-            Position.objects.select_for_update(of=("self",)).select_related("enterprise__union").get(pk=position_id)
-        )
-        require_for_enterprise(actor, position.enterprise)
-        require_editable(season)
+        season, position = _lock_position(position_id)
+        position_workflow.check(position, actor, "edit")
         changes = {f: (getattr(position, f), v) for f, v in data.items() if getattr(position, f) != v}
         for field, (_old, new) in changes.items():
             setattr(position, field, new)
@@ -250,19 +252,9 @@ def position_update(*, actor: User, position_id: int, data: dict[str, Any], requ
 def position_withdraw(*, actor: User, position_id: int, request=None) -> Position:
     """Withdraw a position nobody is placed at; students who listed it are told it was withdrawn."""
     with transaction.atomic():
-        season = lock_season(Position.objects.values_list("season_id", flat=True).get(pk=position_id))
-        position = (
-            Position.objects.select_for_update(of=("self",)).select_related("enterprise__union").get(pk=position_id)
-        )
-        require_for_enterprise(actor, position.enterprise)
-        require_editable(season)
-        if PositionStatus.WITHDRAWN not in POSITION_TRANSITIONS[position.status]:
-            raise ValidationError(_("该岗位已撤回。"))
-        if position.filled:
-            raise ValidationError(
-                _("该岗位已拟安排 %(n)d 名学生，请先在匹配结果中调出学生再撤回。") % {"n": position.filled}
-            )
-        old, position.status = position.status, PositionStatus.WITHDRAWN
+        season, position = _lock_position(position_id)
+        step = position_workflow.check(position, actor, "withdraw")
+        old, position.status = position.status, step.target
         position.save(update_fields=["status"])
         audit_record(
             actor=actor, verb="workstudy.position.withdraw", target=position, union=season.union,

@@ -14,9 +14,8 @@ from ..forms import (
     HardshipApplicationForm,
     OutstandingApplicationForm,
 )
-from ..models import SeasonStatus
 from ..roles import MANAGERS, READERS
-from .common import SENTINEL, attempt, can_manage
+from .common import SENTINEL, attempt
 
 # ---------------------------------------------------------------- applications
 
@@ -93,7 +92,8 @@ def application_detail(request, pk: int):
     application = selectors.application_get(user=request.user, pk=pk)
     season = application.season
     placement = application.placements.select_related("position__enterprise").first()
-    can_adjust = season.status == SeasonStatus.MATCHED and can_manage(request.user, season)
+    actions = selectors.application_actions(user=request.user, application=application)
+    can_adjust = any(a.allowed for a in actions.values())
     return render(
         request,
         "workstudy/application_detail.html",
@@ -104,8 +104,11 @@ def application_detail(request, pk: int):
             "preferences": selectors.application_preferences(application=application),
             "why": explain(application),
             "group": group_label(services.group_of(application)),
+            "actions": actions,
             "can_adjust": can_adjust,
-            "assign_form": AssignForm(positions=selectors.position_choices(season=season)) if can_adjust else None,
+            "assign_form": AssignForm(positions=selectors.position_choices(season=season))
+            if "assign" in actions and actions["assign"].allowed
+            else None,
         },
     )
 

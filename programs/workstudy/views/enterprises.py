@@ -8,13 +8,15 @@ from django.views.decorators.http import require_POST
 
 from hardship.access import role_required, scope_unions, user_has_role
 from hardship.pagination import paginate
+from hardship.workflow import ActionRefused
 
 from .. import selectors, services
 from ..forms import (
     EnterpriseForm,
     PositionForm,
 )
-from ..roles import CONTACTS, MANAGERS, READERS, USERS, contact_enterprise_ids, manages
+from ..roles import CONTACTS, MANAGERS, READERS, USERS, manages
+from ..workflow import season_workflow
 from .common import SENTINEL, attempt, can_manage, is_contact_only
 
 # ---------------------------------------------------------------- enterprises
@@ -111,12 +113,14 @@ def _position_enterprises(request, season):
 def position_create(request, season_pk: int):
     season = selectors.season_get(user=request.user, pk=season_pk)
     enterprises = _position_enterprises(request, season)
-    if not season.editable:
-        messages.error(request, _("%(season)s的匹配结果已发布，不能再发布岗位。") % {"season": season})
-        return redirect("workstudy:season_detail", pk=season.pk)
     if not enterprises.exists():
         messages.error(request, _("您没有可以在本期发布岗位的爱心企业。"))
         return redirect("workstudy:home")
+    try:
+        season_workflow.check(season, request.user, "post_position")
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("workstudy:season_detail", pk=season.pk)
     single = enterprises.first() if enterprises.count() == 1 else None
     form = PositionForm(request.POST or None, enterprises=None if single else enterprises)
     if request.method == "POST" and form.is_valid():
@@ -143,15 +147,12 @@ def position_create(request, season_pk: int):
 def position_detail(request, pk: int):
     position = selectors.position_get(user=request.user, pk=pk)
     placements = selectors.placement_list(user=request.user).filter(position=position)
-    can_edit = position.season.editable and (
-        position.enterprise_id in contact_enterprise_ids(request.user)
-        or manages(request.user, position.enterprise.union)
-    )
     return render(
         request,
         "workstudy/position_detail.html",
-        {"position": position, "placements": placements, "can_edit": can_edit},
-    )
+        {"position": position, "placements": placements,
+         "actions": selectors.position_actions(user=request.user, position=position)},
+    )  # fmt: skip
 
 
 @role_required(*MANAGERS, *CONTACTS)

@@ -12,23 +12,21 @@ from ..forms import (
     ConfirmForm,
     EarningsForm,
 )
-from ..models import PlacementStatus
-from ..roles import CONTACTS, MANAGERS, READERS, USERS, contact_enterprise_ids, manages
+from ..roles import CONTACTS, MANAGERS, READERS, USERS
 from .common import SENTINEL, attempt
 
 # ---------------------------------------------------------------- placements
 
 
 def _placement_context(request, placement, confirm_form=None, earnings_form=None) -> dict:
-    acts = placement.position.enterprise_id in contact_enterprise_ids(request.user) or manages(
-        request.user, placement.position.enterprise.union
-    )
+    actions = selectors.placement_actions(user=request.user, placement=placement)
+    confirm, earnings = actions.get("confirm"), actions.get("record_earnings")
     minor = placement.application.is_minor_at_start
-    if confirm_form is None and placement.status == PlacementStatus.PUBLISHED:
+    if confirm_form is None and confirm and confirm.allowed:
         confirm_form = ConfirmForm(
             minor=minor, initial={"starts_on": placement.season.starts_on, "ends_on": placement.season.ends_on}
         )
-    if earnings_form is None and placement.status in (PlacementStatus.CONFIRMED, PlacementStatus.COMPLETED):
+    if earnings_form is None and earnings and earnings.allowed:
         earnings_form = EarningsForm(
             initial={
                 "days_attended": placement.days_attended,
@@ -43,9 +41,8 @@ def _placement_context(request, placement, confirm_form=None, earnings_form=None
         "position": placement.position,
         "season": placement.season,
         "minor": minor,
-        "can_act": acts and placement.status != PlacementStatus.PROPOSED,
-        "confirm_form": confirm_form,
-        "earnings_form": earnings_form,
+        "confirm_form": confirm_form if confirm and confirm.allowed else None,
+        "earnings_form": earnings_form if earnings and earnings.allowed else None,
         "staff": user_has_role(request.user, *READERS),
     }
 

@@ -98,6 +98,7 @@ def season_detail(request, pk: int):
         "search": search,
         "staff": staff,
         "can_manage": can_manage(request.user, season),
+        "actions": selectors.season_actions(user=request.user, season=season),
         "my_enterprises": [
             e
             for e in selectors.my_enterprises(user=request.user).select_related("union")
