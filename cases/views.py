@@ -14,7 +14,7 @@ from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .models import Attachment, Cause, Status, Tier
 from .review.forms import MonthlyIncomeForm
-from .review.selectors import follow_ups_due, review_panel
+from .review.selectors import follow_ups_due, review_dates, review_panel
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
 from .support.forms import HelpForm
@@ -57,6 +57,7 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
     members = list(household.members.all())
     return {
         "review_panel": review_panel(user=request.user, household=household),
+        "review_dates": review_dates(household=household),
         "visits": list(household.visits.all()),
         "opinions": list(household.opinions.all()),
         "follow_ups": follow_ups_due(household) if household.status == Status.EXITED else [],

@@ -7,7 +7,8 @@ this first, then the demo data of the apps above; it prints the logins.
 
 from axes.utils import reset
 
-from hardship.models import Role, SocialOrganisation, Union, User
+from hardship.holidays import load_arrangements
+from hardship.models import CalendarDay, Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
 
 DEMO_PASSWORD = "Demo@2026"
@@ -81,6 +82,7 @@ def seed_unions_and_users() -> dict[str, Union]:
             organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
         )
     reset()  # a demo that was locked out by mistyped passwords opens again
+    load_arrangements(CalendarDay)  # the holiday calendar (a flushed test database lost the migration's rows)
     return unions
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hardship.access import FILE_READERS, role_required
+from hardship.dates import unplanned_years
 from hardship.pagination import paginate
 from hardship.workflow import ActionRefused
 
@@ -50,12 +51,12 @@ def review_queue(request):
     current = request.GET.get("queue") if request.GET.get("queue") in names else names[0]
     page = paginate(selectors.review_queue(user=request.user, queue=current), request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(h, selectors.due_date_of(h, current)) for h in page.object_list]
-    return render(
-        request,
-        "cases/review_queue.html",
-        {"queues": queues, "current": current, "page": page, "rows": rows, "today": today},
-    )
+    rows, unplanned = selectors.due_dates(page.object_list, current)
+    context = {
+        "queues": queues, "current": current, "page": page, "rows": rows, "today": today,
+        "deadline": selectors.QUEUES[current].deadline, "unplanned_years": unplanned,
+    }  # fmt: skip
+    return render(request, "cases/review_queue.html", context)
 
 
 def _form_for(name, household, request, actions):
@@ -200,4 +201,6 @@ def monthly_income_add(request, pk: int):
 def notice_list(request):
     """公示: masked name, union, tier, main cause and the dates — nothing else."""
     page = paginate(selectors.notice_list(user=request.user), request.GET.get("page"), per_page=50)
-    return render(request, "cases/notice_list.html", {"page": page, "today": timezone.localdate()})
+    unplanned = unplanned_years(day for h in page.object_list for day in (h.notice_start, h.notice_end))
+    context = {"page": page, "today": timezone.localdate(), "unplanned_years": unplanned}
+    return render(request, "cases/notice_list.html", context)
