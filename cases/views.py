@@ -179,8 +179,16 @@ def household_edit(request, pk: int):
                     request=request,
                 )
             except StaleEdit as exc:
-                messages.error(request, str(exc))
-                return redirect("cases:household_detail", pk=pk)
+                # Keep what they typed, on the current version, beside what changed meanwhile: merge, save again.
+                household = selectors.household_get(user=request.user, pk=pk)
+                data = request.POST.copy()
+                data["version"] = household.version
+                form = HouseholdForm(data, instance=household, editing=True)
+                formset = MemberFormSet(data, prefix="members", initial=initial_members)
+                stale = {"summary": exc.summary, "changes": selectors.household_changes_since(
+                    household=household, version=exc.expected_version)}  # fmt: skip
+                return render(request, "cases/household_form.html",
+                              {"form": form, "formset": formset, "household": household, "stale": stale})  # fmt: skip
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

@@ -48,15 +48,18 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 class StaleEdit(Exception):
-    """Somebody else saved the file after this form was opened."""
+    """Somebody else saved the file after this form was opened (at ``expected_version``).
 
-    def __init__(self, household: Household):
+    ``summary`` says who and when; the household form keeps what the user typed and
+    lists the changes since their version (``selectors.household_changes_since``).
+    """
+
+    def __init__(self, household: Household, expected_version: int):
+        self.household, self.expected_version = household, expected_version
         who = household.updated_by.display_name if household.updated_by else _("他人")
         when = timezone.localtime(household.updated_at).strftime("%H:%M:%S")
-        super().__init__(
-            _("该档案已被 %(who)s 于 %(when)s 修改，您的修改没有保存。请重新打开档案，在最新内容上修改。")
-            % {"who": who, "when": when}
-        )
+        self.summary = _("该档案已被 %(who)s 于 %(when)s 修改，您的修改没有保存。") % {"who": who, "when": when}
+        super().__init__(f"{self.summary}{_('请重新打开档案，在最新内容上修改。')}")
 
 
 class DuplicatePerson(ValidationError):
@@ -283,7 +286,7 @@ def household_update(
             )
             _require_editor(actor, household.union)
             if household.version != expected_version:
-                raise StaleEdit(household)
+                raise StaleEdit(household, expected_version)
             if household.status not in EDITABLE_STATUSES:
                 raise ValidationError(
                     _("档案当前状态为“%(s)s”，不能直接修改。") % {"s": household.get_status_display()}
@@ -301,6 +304,7 @@ def household_update(
             household.version += 1
             household.updated_by = actor
             household.save()
+            changes["version"] = (expected_version, household.version)  # what a stale form missed: since its version
             audit_record(actor=actor, verb="household.update", target=household, changes=changes, request=request)
     except IntegrityError as exc:
         clash = _duplicate_person_error(id_numbers, exclude_household=household_id)
@@ -334,7 +338,7 @@ def household_bank_account_correct(
         )
         _require_editor(actor, household.union)
         if household.version != expected_version:
-            raise StaleEdit(household)
+            raise StaleEdit(household, expected_version)
         changes = _apply_household_fields(
             household, {"bank_name": bank_name.strip(), "bank_branch": (bank_branch or "").strip(), "bank_card": card}
         )
@@ -344,6 +348,7 @@ def household_bank_account_correct(
         household.updated_by = actor
         household.save(update_fields=["bank_name", "bank_branch", "bank_card", "bank_card_luhn_ok", "version",
                                       "updated_by", "updated_at"])  # fmt: skip
+        changes["version"] = (expected_version, household.version)
         audit_record(actor=actor, verb="household.bank_account", target=household, changes=changes, request=request)
     return household
 
