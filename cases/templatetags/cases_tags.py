@@ -3,8 +3,7 @@ from datetime import datetime
 
 from django import template
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -29,8 +29,9 @@ def opened_twice(tree):
     household = household_create(actor=wang, union=tree["company"], data=household_data(phone="13905100001"),
                                  members=[person()])  # fmt: skip
     head = household.members.get()
-    household_update(actor=li, household_id=household.pk, expected_version=1,
-                     data={"address": "李明改的地址 8 号"}, members=[person(id=head.pk, id_number=head.id_number)])  # fmt: skip
+    same_head = [person(id=head.pk, id_number=head.id_number)]
+    household_update(actor=li, household_id=household.pk, expected_version=1, data={"address": "李明改的地址 8 号"},
+                     members=same_head)  # fmt: skip
     post = form_post(tree["company"], [member_row(id_number=head.id_number) | {"id": head.pk}], version="1",
                      phone="13800001111", employer="王丽华填的单位")  # fmt: skip
     post["members-INITIAL_FORMS"] = "1"
