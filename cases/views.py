@@ -14,7 +14,7 @@ from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .models import Attachment, Cause, Status, Tier
 from .review.forms import MonthlyIncomeForm
-from .review.selectors import follow_ups_due, review_dates, review_panel
+from .review.selectors import follow_ups_due, level_opinions, review_dates, review_panel
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
 from .support.forms import HelpForm
@@ -98,7 +98,9 @@ def household_unmask(request, pk: int):
 @role_required(*FILE_READERS)
 def household_print(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
-    return render(request, "cases/household_print.html", _detail_context(request, household, unmasked=False))
+    context = _detail_context(request, household, unmasked=False)
+    context["level_opinions"] = level_opinions(context["opinions"])
+    return render(request, "cases/household_print.html", context)
 
 
 def _member_inputs(formset) -> list[MemberInput]:
@@ -127,7 +129,7 @@ def household_create(request):
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _show_refusal(form, formset, exc)
         else:
             messages.success(
                 request,
@@ -145,6 +147,16 @@ def household_create(request):
         "cases/household_form.html",
         {"form": form, "formset": formset, "creating": True, "union_count": len(unions)},
     )
+
+
+def _show_refusal(form, formset, exc: ValidationError) -> None:
+    """Say a refusal once, next to what it concerns: a person on another file at that member's 身份证号."""
+    number = getattr(exc, "id_number", None)
+    for member_form in formset.forms if number else ():
+        if getattr(member_form, "cleaned_data", {}).get("id_number") == number:
+            member_form.add_error("id_number", exc)
+            return
+    form.add_error(None, exc)
 
 
 def _warn_luhn(request, household) -> None:
@@ -190,7 +202,7 @@ def household_edit(request, pk: int):
                 return render(request, "cases/household_form.html",
                               {"form": form, "formset": formset, "household": household, "stale": stale})  # fmt: skip
             except ValidationError as exc:
-                form.add_error(None, exc)
+                _show_refusal(form, formset, exc)
             else:
                 messages.success(request, _("档案已保存。"))
                 _warn_luhn(request, updated)

@@ -78,6 +78,34 @@ def review_panel(*, user, household: Household) -> ReviewPanel:
     return ReviewPanel(buttons, steps, bool(income and income.allowed))
 
 
+@dataclass(frozen=True)
+class LevelOpinion:
+    """One level's opinion for the printed sheet: its row label and the last opinion given there (or none)."""
+
+    label: object
+    opinion: object | None
+
+
+_REVIEW_DECISIONS = ("approve", "return", "reject")
+
+
+def level_opinions(opinions) -> list[LevelOpinion]:
+    """初审, 复审 and 建档: each level's latest opinion (who, when, what), from the file's opinions in order."""
+    first = second = filing = None
+    for opinion in opinions:
+        if opinion.step == Step.FIRST and opinion.decision in _REVIEW_DECISIONS:
+            first = opinion
+        elif opinion.step == Step.SECOND and opinion.decision in _REVIEW_DECISIONS:
+            second = opinion
+        elif opinion.decision == "file":
+            filing = opinion
+    return [
+        LevelOpinion(gettext_lazy("初审意见"), first),
+        LevelOpinion(gettext_lazy("第三方复审意见"), second),
+        LevelOpinion(gettext_lazy("帮扶中心建档意见"), filing),
+    ]
+
+
 def page_actions(*, user, household: Household, page: str) -> tuple[Action, ...]:
     """The transitions one page of the panel offers this user (allowed or greyed out)."""
     members, _label = PAGES[page]

@@ -108,14 +108,21 @@ def review_action(request, pk: int, name: str):
     household = file_selectors.household_get(user=request.user, pk=pk)
     actions = selectors.page_actions(user=request.user, household=household, page=name)
     form = _form_for(name, household, request, actions)
+    refusal = ""
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             _run(name, request, household, form)
         except ActionRefused as exc:
+            # Said once, next to what it concerns: the reason, the decision chosen, or the confirm button.
             if form is None:
-                messages.error(request, str(exc))
-                return redirect("cases:household_detail", pk=pk)
-            form.add_error(None, str(exc))
+                refusal = str(exc)
+            elif exc.code == "text_missing" and "text" in form.fields:
+                form.add_error("text", str(exc))
+            elif isinstance(form, DecisionForm) and form.offers(form.cleaned_data.get("decision")):
+                form.refusals = [(label, reason) for label, reason in form.refusals if reason != str(exc)]
+                form.add_error("decision", str(exc))
+            else:
+                form.add_error(None, str(exc))
         else:
             messages.success(request, _("已完成：%(a)s。") % {"a": _page_title(name)})
             if not file_selectors.household_readable(user=request.user, pk=pk):
@@ -123,7 +130,7 @@ def review_action(request, pk: int, name: str):
                 return redirect("cases:review_queue")
             return redirect("cases:household_detail", pk=pk)
     context = {"household": household, "form": form, "name": name, "title": _page_title(name),
-               "actions": actions}  # fmt: skip
+               "actions": actions, "refusal": refusal}  # fmt: skip
     if name == "exit":
         context["eligibility"] = selectors.exit_eligibility(household=household)
     return render(request, "cases/review_action.html", context)

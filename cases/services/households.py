@@ -63,7 +63,11 @@ class StaleEdit(Exception):
 
 
 class DuplicatePerson(ValidationError):
-    pass
+    """The person (``id_number``) is on another live file: the form marks that member's 身份证号."""
+
+    def __init__(self, message, *, code: str, id_number: str):
+        super().__init__(message, code=code)
+        self.id_number = id_number
 
 
 @dataclass
@@ -119,7 +123,11 @@ def _validate_causes(main_cause: str, secondary: list[str]) -> list[str]:
     return secondary
 
 
-def _duplicate_person_error(id_numbers: list[str], exclude_household: int | None) -> DuplicatePerson | None:
+def _duplicate_person_error(
+    id_numbers: list[str], exclude_household: int | None, actor: User
+) -> DuplicatePerson | None:
+    """One live file per person. The refusal names the union to contact: the file's own union when it is
+    in the actor's scope; otherwise only the district-level union above it — nothing about that household."""
     clash = (
         Member.objects.filter(id_number__in=id_numbers, is_live=True)
         .exclude(household_id=exclude_household)
@@ -128,11 +136,25 @@ def _duplicate_person_error(id_numbers: list[str], exclude_household: int | None
     )
     if clash is None:
         return None
-    return DuplicatePerson(
-        _("身份证号 %(id)s 的成员已在「%(union)s」的一份在档家庭档案中，同一人只能有一份在档档案。请联系该工会核实。")
-        % {"id": mask_id_number(clash.id_number), "union": clash.household.union.name},
-        code="duplicate_person",
-    )
+    union = clash.household.union
+    if scope_unions(actor).filter(pk=union.pk).exists():
+        message = _(
+            "身份证号 %(id)s 的成员已在「%(union)s」的一份在档家庭档案中，同一人只能有一份在档档案。请联系该工会核实。"
+        ) % {"id": mask_id_number(clash.id_number), "union": union.name}
+    else:
+        message = _(
+            "身份证号 %(id)s 的人员已在您工作范围以外的一份在档家庭档案中，同一人只能有一份在档档案。"
+            "请联系「%(union)s」核实。"
+        ) % {"id": mask_id_number(clash.id_number), "union": _district_level_union(union).name}
+    return DuplicatePerson(message, code="duplicate_person", id_number=clash.id_number)
+
+
+def _district_level_union(union: Union) -> Union:
+    """The 区/县总工会 above ``union`` (or the union itself, or the top of its tree, when there is none)."""
+    ancestors = {u.pk: u for u in Union.objects.filter(pk__in=union.ancestor_ids)}
+    chain = [ancestors[pk] for pk in union.ancestor_ids if pk in ancestors]
+    districts = [u for u in chain if u.level == Union.Level.DISTRICT]
+    return districts[-1] if districts else chain[0]
 
 
 def household_recompute(*, household: Household, on: date | None = None) -> Household:
@@ -230,7 +252,7 @@ def household_create(
     _require_editor(actor, union)
     _validate_members(members)
     id_numbers = [parse_id_number(m.id_number).number for m in members]
-    clash = _duplicate_person_error(id_numbers, exclude_household=None)
+    clash = _duplicate_person_error(id_numbers, exclude_household=None, actor=actor)
     if clash:
         raise clash
     try:
@@ -258,7 +280,7 @@ def household_create(
             )
     except IntegrityError as exc:
         # Two staff entered the same person at the same moment: the constraint decided.
-        clash = _duplicate_person_error(id_numbers, exclude_household=None)
+        clash = _duplicate_person_error(id_numbers, exclude_household=None, actor=actor)
         if clash:
             raise clash from exc
         raise
@@ -291,7 +313,7 @@ def household_update(
                 raise ValidationError(
                     _("档案当前状态为“%(s)s”，不能直接修改。") % {"s": household.get_status_display()}
                 )
-            clash = _duplicate_person_error(id_numbers, exclude_household=household.pk)
+            clash = _duplicate_person_error(id_numbers, exclude_household=household.pk, actor=actor)
             if clash:
                 raise clash
             old_tier = household.tier
@@ -307,7 +329,7 @@ def household_update(
             changes["version"] = (expected_version, household.version)  # what a stale form missed: since its version
             audit_record(actor=actor, verb="household.update", target=household, changes=changes, request=request)
     except IntegrityError as exc:
-        clash = _duplicate_person_error(id_numbers, exclude_household=household_id)
+        clash = _duplicate_person_error(id_numbers, exclude_household=household_id, actor=actor)
         if clash:
             raise clash from exc
         raise
