@@ -115,7 +115,8 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "maxlength": "18"})
+        # static/js/id_check.js checks it as the field is left, with the server's rule (hardship:id_number_check).
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "maxlength": "18", "data-id-check": ""})
         self.fields["monthly_income"].widget.attrs.update(MONEY_ATTRS)
         self.fields["monthly_income"].validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
         self.fields["monthly_income"].required = False

@@ -189,6 +189,19 @@ def household_readable(*, user, pk: int) -> bool:
     return household_queryset(user=user).filter(pk=pk).exists()
 
 
+def household_changes_since(*, household: Household, version: int) -> list[AuditEvent]:
+    """The writes to the file after ``version`` (oldest first): what a form opened at that version missed.
+
+    Each write that moves the version records it (``changes["version"] = [old, new]``).
+    """
+    missed = []
+    for event in household_history(household=household)[: max(household.version - version, 0) + 20]:
+        moved = (event.changes or {}).get("version")
+        if isinstance(moved, list) and len(moved) == 2 and isinstance(moved[1], int) and moved[1] > version:
+            missed.append(event)
+    return missed[::-1]
+
+
 def household_history(*, household: Household) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(target_type="cases.household", target_id=str(household.pk))

@@ -14,7 +14,7 @@ from . import selectors, services
 from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .models import Attachment, Cause, Status, Tier
 from .review.forms import MonthlyIncomeForm
-from .review.selectors import follow_ups_due, review_panel
+from .review.selectors import follow_ups_due, level_opinions, review_dates, review_panel
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
 from .support.forms import HelpForm
@@ -57,6 +57,7 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
     members = list(household.members.all())
     return {
         "review_panel": review_panel(user=request.user, household=household),
+        "review_dates": review_dates(household=household),
         "visits": list(household.visits.all()),
         "opinions": list(household.opinions.all()),
         "follow_ups": follow_ups_due(household) if household.status == Status.EXITED else [],
@@ -97,7 +98,9 @@ def household_unmask(request, pk: int):
 @role_required(*FILE_READERS)
 def household_print(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
-    return render(request, "cases/household_print.html", _detail_context(request, household, unmasked=False))
+    context = _detail_context(request, household, unmasked=False)
+    context["level_opinions"] = level_opinions(context["opinions"])
+    return render(request, "cases/household_print.html", context)
 
 
 def _member_inputs(formset) -> list[MemberInput]:
@@ -126,7 +129,7 @@ def household_create(request):
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _show_refusal(form, formset, exc)
         else:
             messages.success(
                 request,
@@ -144,6 +147,16 @@ def household_create(request):
         "cases/household_form.html",
         {"form": form, "formset": formset, "creating": True, "union_count": len(unions)},
     )
+
+
+def _show_refusal(form, formset, exc: ValidationError) -> None:
+    """Say a refusal once, next to what it concerns: a person on another file at that member's 身份证号."""
+    number = getattr(exc, "id_number", None)
+    for member_form in formset.forms if number else ():
+        if getattr(member_form, "cleaned_data", {}).get("id_number") == number:
+            member_form.add_error("id_number", exc)
+            return
+    form.add_error(None, exc)
 
 
 def _warn_luhn(request, household) -> None:
@@ -178,10 +191,18 @@ def household_edit(request, pk: int):
                     request=request,
                 )
             except StaleEdit as exc:
-                messages.error(request, str(exc))
-                return redirect("cases:household_detail", pk=pk)
+                # Keep what they typed, on the current version, beside what changed meanwhile: merge, save again.
+                household = selectors.household_get(user=request.user, pk=pk)
+                data = request.POST.copy()
+                data["version"] = household.version
+                form = HouseholdForm(data, instance=household, editing=True)
+                formset = MemberFormSet(data, prefix="members", initial=initial_members)
+                stale = {"summary": exc.summary, "changes": selectors.household_changes_since(
+                    household=household, version=exc.expected_version)}  # fmt: skip
+                return render(request, "cases/household_form.html",
+                              {"form": form, "formset": formset, "household": household, "stale": stale})  # fmt: skip
             except ValidationError as exc:
-                form.add_error(None, exc)
+                _show_refusal(form, formset, exc)
             else:
                 messages.success(request, _("档案已保存。"))
                 _warn_luhn(request, updated)

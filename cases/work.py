@@ -21,7 +21,7 @@ def _queue_items(role: str):
             if role not in queue.seen_by:
                 continue
             cases = selectors.review_queue(user=user, queue=name)
-            due = cases.aggregate(d=Min(queue.due_field))["d"] if queue.due_field else None
+            due = queue.due_from(cases.aggregate(d=Min(queue.due_field))["d"]) if queue.due_field else None
             items.append(
                 WorkItem(
                     label=queue.label,

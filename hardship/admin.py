@@ -20,8 +20,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models, transaction
 
 from .masking import SENSITIVE_FIELDS
-from .models import AuditEvent, RoleAssignment, SocialOrganisation, Union, User
-from .services import audit_record, union_create
+from .models import AuditEvent, CalendarDay, RoleAssignment, SocialOrganisation, Union, User
+from .services import audit_record, calendar_day_delete, calendar_day_save, union_create
 
 
 class ReadOnlyMixin:
@@ -179,3 +179,27 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["verb"]
     search_fields = ["verb", "target_repr", "actor__username"]
     date_hierarchy = "created_at"
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The holiday calendar, entered from the State Council's yearly notice; every change is audited."""
+
+    list_display = ["day", "kind", "name"]
+    list_filter = ["kind", "name"]
+    date_hierarchy = "day"
+    search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        saved = calendar_day_save(
+            actor=request.user, day_id=obj.pk if change else None, day=obj.day, kind=obj.kind, name=obj.name,
+            request=request,
+        )  # fmt: skip
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        calendar_day_delete(actor=request.user, day_id=obj.pk, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            calendar_day_delete(actor=request.user, day_id=pk, request=request)

@@ -7,7 +7,8 @@ this first, then the demo data of the apps above; it prints the logins.
 
 from axes.utils import reset
 
-from hardship.models import Role, SocialOrganisation, Union, User
+from hardship.holidays import load_arrangements
+from hardship.models import CalendarDay, Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
 
 DEMO_PASSWORD = "Demo@2026"
@@ -38,6 +39,9 @@ SOCIAL_ORGANISATION = "无锡市益家社会工作服务中心"
 USERS = [
     ("grassroots", "王丽华", Role.GRASSROOTS_STAFF, "WX-HS-YQ-01", "基层工会：受理申请、初审"),
     ("caseworker", "陈建国", Role.CASEWORKER, "WX-HS-YQ", "街道：入户走访"),
+    # 海溪公司工会 has one 干事 (grassroots), who may not review what she entered: the street
+    # union's 干事 gives its 初审, as street unions do for small enterprise unions.
+    ("street", "徐卫民", Role.GRASSROOTS_STAFF, "WX-HS-YQ", "堰桥街道工会干事：为小微企业工会初审"),
     ("reviewer", "刘思雨", Role.THIRD_PARTY_REVIEWER, "WX", "第三方社会组织：复审"),
     ("centre", "周敏", Role.CENTRE_STAFF, "WX", "市帮扶中心：派单、建档、发放批次"),
     ("huishan", "钱志刚", Role.CENTRE_STAFF, "WX-HS", "惠山区帮扶中心：只看惠山区"),
@@ -78,6 +82,7 @@ def seed_unions_and_users() -> dict[str, Union]:
             organisation=organisation if role == Role.THIRD_PARTY_REVIEWER else None,
         )
     reset()  # a demo that was locked out by mistyped passwords opens again
+    load_arrangements(CalendarDay)  # the holiday calendar (a flushed test database lost the migration's rows)
     return unions
 
 

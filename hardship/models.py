@@ -217,3 +217,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CalendarDay(models.Model):
+    """One day of the State Council's yearly holiday notice: a 法定节假日, or a 调休 weekend worked.
+
+    Working days are Monday to Friday, minus the holidays, plus the 调休 workdays
+    (hardship.dates). A year without any row is counted by weekends only, and the
+    pages that show a date computed from it say so. Edited by the system admin in
+    the Django admin, through hardship.services (audited).
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=30)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name} {self.get_kind_display()}"

@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .masking import mask_value
-from .models import AuditEvent, Notification, Role, RoleAssignment, SocialOrganisation, Union, User
+from .models import AuditEvent, CalendarDay, Notification, Role, RoleAssignment, SocialOrganisation, Union, User
 
 
 def _client_ip(request) -> str | None:
@@ -95,3 +95,33 @@ def role_assign(
 def notifications_mark_read(*, user: User) -> int:
     """The user has seen their notifications: the bell's count goes back to zero."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def calendar_day_save(
+    *, actor: User | None, day_id: int | None, day, kind: str, name: str, request=None
+) -> CalendarDay:
+    """Enter or correct one day of the holiday calendar (the system admin, from the notice); audited."""
+    if day_id is None:
+        entry = CalendarDay.objects.create(day=day, kind=kind, name=name)
+        changes = {"day": (None, day), "kind": (None, kind), "name": (None, name)}
+        audit_record(actor=actor, verb="calendar.create", target=entry, changes=changes, request=request)
+        return entry
+    entry = CalendarDay.objects.select_for_update().get(pk=day_id)
+    new = {"day": day, "kind": kind, "name": name}
+    changes = {key: (getattr(entry, key), value) for key, value in new.items() if getattr(entry, key) != value}
+    if changes:
+        for key, (_old, value) in changes.items():
+            setattr(entry, key, value)
+        entry.save(update_fields=list(changes))
+        audit_record(actor=actor, verb="calendar.change", target=entry, changes=changes, request=request)
+    return entry
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor: User | None, day_id: int, request=None) -> None:
+    """Remove a day entered by mistake; the audit event keeps what it was."""
+    entry = CalendarDay.objects.select_for_update().get(pk=day_id)
+    changes = {"day": (entry.day, None), "kind": (entry.kind, None), "name": (entry.name, None)}
+    audit_record(actor=actor, verb="calendar.delete", target=entry, changes=changes, request=request)
+    entry.delete()

@@ -13,6 +13,7 @@ app_patterns = (
         path("audit/", views.audit_list, name="audit_list"),
         path("notifications/", views.notifications, name="notifications"),
         path("notifications/read/", views.notifications_read, name="notifications_read"),
+        path("id-number/check/", views.id_number_check, name="id_number_check"),
     ],
     "hardship",
 )

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors
 from .access import AUDIT_READERS, UNION_READERS, role_required, user_roles
 from .celery import app
+from .identity import parse_id_number
 from .models import Union
 from .services import audit_record, notifications_mark_read
 from .work import work_sections
@@ -111,3 +113,19 @@ def notifications(request):
 def notifications_read(request):
     notifications_mark_read(user=request.user)
     return redirect("hardship:notifications")
+
+
+@require_POST
+@never_cache
+def id_number_check(request):
+    """The household form checks a 身份证号 as the field is left: the server's rule and message, as JSON.
+
+    POST (never a query string: an ID number does not belong in access logs). Checks the
+    number's form only (GB 11643); whether the person is on another file is said on save.
+    """
+    try:
+        parsed = parse_id_number(request.POST.get("id_number", ""))
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "message": exc.messages[0]})
+    sex = _("男") if parsed.sex == "M" else _("女")
+    return JsonResponse({"ok": True, "birth_date": parsed.birth_date.isoformat(), "sex": str(sex)})

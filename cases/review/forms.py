@@ -68,6 +68,10 @@ class DecisionForm(forms.Form):
         field.widget.disabled_values = frozenset(refused)
         self.refusals = [(label, refused[value]) for value, label in field.choices if value in refused]
 
+    def offers(self, decision) -> bool:
+        """Whether the page draws ``decision`` (a refusal of it is then said at the field)."""
+        return any(value == decision for value, _label in self.fields["decision"].widget.choices)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") in ("return", "reject") and not (cleaned.get("text") or "").strip():
@@ -125,6 +129,8 @@ class VisitForm(forms.Form):
         self.fields["visitors"].queryset = colleagues if colleagues is not None else User.objects.none()
         self.fields["observer"].queryset = observers if observers is not None else User.objects.none()
         self.fields["visitors"].label_from_instance = lambda u: u.display_name
+        if colleagues is not None and not colleagues.exists():
+            self.fields["visitors"].help_text = _("没有可以同去的同事账号；走访人记为您本人。")
         self.fields["observer"].label_from_instance = lambda u: u.display_name
         self.member_fields = []
         for member in members:

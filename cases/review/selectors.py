@@ -6,8 +6,9 @@ declaration in cases/review/workflow.py (``available_actions``, ``q_for``).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hardship.access import user_has_role
-from hardship.dates import add_months
+from hardship.dates import WorkingCalendar, add_months, add_working_days, unplanned_years, working_calendar
 from hardship.models import SocialOrganisation
 from hardship.workflow import Action
 
@@ -77,6 +78,34 @@ def review_panel(*, user, household: Household) -> ReviewPanel:
     return ReviewPanel(buttons, steps, bool(income and income.allowed))
 
 
+@dataclass(frozen=True)
+class LevelOpinion:
+    """One level's opinion for the printed sheet: its row label and the last opinion given there (or none)."""
+
+    label: object
+    opinion: object | None
+
+
+_REVIEW_DECISIONS = ("approve", "return", "reject")
+
+
+def level_opinions(opinions) -> list[LevelOpinion]:
+    """初审, 复审 and 建档: each level's latest opinion (who, when, what), from the file's opinions in order."""
+    first = second = filing = None
+    for opinion in opinions:
+        if opinion.step == Step.FIRST and opinion.decision in _REVIEW_DECISIONS:
+            first = opinion
+        elif opinion.step == Step.SECOND and opinion.decision in _REVIEW_DECISIONS:
+            second = opinion
+        elif opinion.decision == "file":
+            filing = opinion
+    return [
+        LevelOpinion(gettext_lazy("初审意见"), first),
+        LevelOpinion(gettext_lazy("第三方复审意见"), second),
+        LevelOpinion(gettext_lazy("帮扶中心建档意见"), filing),
+    ]
+
+
 def page_actions(*, user, household: Household, page: str) -> tuple[Action, ...]:
     """The transitions one page of the panel offers this user (allowed or greyed out)."""
     members, _label = PAGES[page]
@@ -112,6 +141,19 @@ class Queue:
     # The date the queue is due by, and whether passing it is overdue (a deadline, not a date to watch).
     due_field: str = ""
     deadline: bool = False
+    # A due date so many working days after ``due_field`` (the setting's name), not the field itself.
+    due_working_days_setting: str = ""
+    # The due date is counted in working days (the page says when its year has no holiday calendar).
+    working_day_due: bool = False
+
+    def due_from(self, value, calendar: WorkingCalendar | None = None) -> date | None:
+        """The due date of a case whose ``due_field`` is ``value`` (also the queue's nearest, from the minimum)."""
+        if value is None or not self.due_field:
+            return None
+        day = timezone.localdate(value) if isinstance(value, datetime) else value
+        if self.due_working_days_setting:
+            return add_working_days(day, getattr(settings, self.due_working_days_setting), calendar)
+        return day
 
     @property
     def seen_by(self) -> tuple[str, ...]:
@@ -121,8 +163,10 @@ class Queue:
 
 
 QUEUES: dict[str, Queue] = {
+    # 初审: the grassroots union visits within 5 working days of the submission (DOMAIN.md).
     "first": Queue(gettext_lazy("待初审"), ("first_visit", "first_approve", "first_return", "first_reject"),
-                   ("submitted_at", "id")),
+                   ("submitted_at", "id"), due_field="submitted_at", deadline=True,
+                   due_working_days_setting="FIRST_REVIEW_WORKING_DAYS", working_day_due=True),
     "returned": Queue(gettext_lazy("退回补正"), ("submit",), ("-updated_at",), roles=(GRASSROOTS,),
                       narrow=lambda cases, today: cases.filter(status=Status.RETURNED)),
     "assign": Queue(gettext_lazy("待派单复审"), ("assign",), ("updated_at",),
@@ -130,8 +174,10 @@ QUEUES: dict[str, Queue] = {
     "second": Queue(gettext_lazy("待复审"), ("second_visit", "second_approve", "second_return", "second_reject"),
                     ("second_review_due", "id"), due_field="second_review_due", deadline=True),
     "notice": Queue(gettext_lazy("公示中"), (), ("notice_end", "id"), roles=(CENTRE, OBSERVER, GRASSROOTS),
-                    narrow=lambda cases, today: cases.filter(status=Status.PUBLIC_NOTICE), due_field="notice_end"),
-    "to_file": Queue(gettext_lazy("公示期满待建档"), ("file",), ("notice_end", "id"), due_field="notice_end"),
+                    narrow=lambda cases, today: cases.filter(status=Status.PUBLIC_NOTICE), due_field="notice_end",
+                    working_day_due=True),
+    "to_file": Queue(gettext_lazy("公示期满待建档"), ("file",), ("notice_end", "id"), due_field="notice_end",
+                     working_day_due=True),
     "yearly": Queue(gettext_lazy("年度复核到期"), ("yearly_visit", "yearly_continue"), ("next_review_due", "id"),
                     narrow=lambda cases, today: cases.filter(next_review_due__lte=today + timedelta(days=30)),
                     due_field="next_review_due", deadline=True),
@@ -157,10 +203,50 @@ def review_queue(*, user, queue: str) -> QuerySet[Household]:
     return cases.select_related("union", "second_review_org").order_by(*declared.order)
 
 
-def due_date_of(household: Household, queue: str) -> date | None:
+def due_date_of(household: Household, queue: str, calendar: WorkingCalendar | None = None) -> date | None:
     """The date a case in ``queue`` is due by (the one map of queue → due date)."""
-    due_field = QUEUES[queue].due_field
-    return getattr(household, due_field) if due_field else None
+    declared = QUEUES[queue]
+    return declared.due_from(getattr(household, declared.due_field), calendar) if declared.due_field else None
+
+
+def due_dates(households, queue: str) -> tuple[list[tuple[Household, date | None]], list[int]]:
+    """A page of a queue with each case's due date, and the years among them with no holiday calendar."""
+    declared = QUEUES[queue]
+    years: set[int] = set()
+    for household in households:
+        value = getattr(household, declared.due_field) if declared.due_field else None
+        if value is not None:
+            years |= {value.year, value.year + 1}
+    calendar = working_calendar(years) if years and declared.due_working_days_setting else None
+    rows = [(household, due_date_of(household, queue, calendar)) for household in households]
+    if not declared.working_day_due:
+        return rows, []
+    return rows, unplanned_years([due for _household, due in rows], calendar)
+
+
+@dataclass(frozen=True)
+class ReviewDates:
+    """The working-day dates the file page shows, and the years among them counted by weekends only."""
+
+    first_review_due: date | None
+    unplanned_years: list[int]
+
+    @property
+    def first_review_overdue(self) -> bool:
+        return bool(self.first_review_due and self.first_review_due < timezone.localdate())
+
+
+def review_dates(*, household: Household) -> ReviewDates:
+    """The 初审 due date and the 公示 dates' calendar note, while they are running (one query; none after)."""
+    if household.status == Status.PUBLIC_NOTICE:
+        return ReviewDates(None, unplanned_years([household.notice_start, household.notice_end]))
+    if household.status not in (Status.SUBMITTED, Status.FIRST_REVIEW) or household.submitted_at is None:
+        return ReviewDates(None, [])
+    declared = QUEUES["first"]
+    submitted = timezone.localdate(household.submitted_at)
+    calendar = working_calendar({submitted.year, submitted.year + 1})
+    due = declared.due_from(household.submitted_at, calendar)
+    return ReviewDates(due, unplanned_years([due], calendar))
 
 
 def notice_list(*, user) -> QuerySet[Household]:

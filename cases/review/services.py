@@ -84,6 +84,7 @@ def _finish(
         Opinion.objects.create(household=household, step=review_step, decision=decision, text=text, actor=actor)
     changes = {"status": (old, household.status)} if old != household.status else {}
     changes.update({f: (None, str(getattr(household, f))) for f in fields if getattr(household, f) not in (None, "")})
+    changes["version"] = (household.version - 1, household.version)  # a stale form lists the changes since its own
     audit_record(actor=actor, verb=f"review.{step.name}", target=household, changes=changes, request=request)
     if notify:
         _notify(notify, household, notify_text or ACTION_LABELS[step.name], exclude=actor)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hardship.access import FILE_READERS, role_required
+from hardship.dates import unplanned_years
 from hardship.pagination import paginate
 from hardship.workflow import ActionRefused
 
@@ -50,12 +51,12 @@ def review_queue(request):
     current = request.GET.get("queue") if request.GET.get("queue") in names else names[0]
     page = paginate(selectors.review_queue(user=request.user, queue=current), request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(h, selectors.due_date_of(h, current)) for h in page.object_list]
-    return render(
-        request,
-        "cases/review_queue.html",
-        {"queues": queues, "current": current, "page": page, "rows": rows, "today": today},
-    )
+    rows, unplanned = selectors.due_dates(page.object_list, current)
+    context = {
+        "queues": queues, "current": current, "page": page, "rows": rows, "today": today,
+        "deadline": selectors.QUEUES[current].deadline, "unplanned_years": unplanned,
+    }  # fmt: skip
+    return render(request, "cases/review_queue.html", context)
 
 
 def _form_for(name, household, request, actions):
@@ -107,14 +108,21 @@ def review_action(request, pk: int, name: str):
     household = file_selectors.household_get(user=request.user, pk=pk)
     actions = selectors.page_actions(user=request.user, household=household, page=name)
     form = _form_for(name, household, request, actions)
+    refusal = ""
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             _run(name, request, household, form)
         except ActionRefused as exc:
+            # Said once, next to what it concerns: the reason, the decision chosen, or the confirm button.
             if form is None:
-                messages.error(request, str(exc))
-                return redirect("cases:household_detail", pk=pk)
-            form.add_error(None, str(exc))
+                refusal = str(exc)
+            elif exc.code == "text_missing" and "text" in form.fields:
+                form.add_error("text", str(exc))
+            elif isinstance(form, DecisionForm) and form.offers(form.cleaned_data.get("decision")):
+                form.refusals = [(label, reason) for label, reason in form.refusals if reason != str(exc)]
+                form.add_error("decision", str(exc))
+            else:
+                form.add_error(None, str(exc))
         else:
             messages.success(request, _("已完成：%(a)s。") % {"a": _page_title(name)})
             if not file_selectors.household_readable(user=request.user, pk=pk):
@@ -122,7 +130,7 @@ def review_action(request, pk: int, name: str):
                 return redirect("cases:review_queue")
             return redirect("cases:household_detail", pk=pk)
     context = {"household": household, "form": form, "name": name, "title": _page_title(name),
-               "actions": actions}  # fmt: skip
+               "actions": actions, "refusal": refusal}  # fmt: skip
     if name == "exit":
         context["eligibility"] = selectors.exit_eligibility(household=household)
     return render(request, "cases/review_action.html", context)
@@ -200,4 +208,6 @@ def monthly_income_add(request, pk: int):
 def notice_list(request):
     """公示: masked name, union, tier, main cause and the dates — nothing else."""
     page = paginate(selectors.notice_list(user=request.user), request.GET.get("page"), per_page=50)
-    return render(request, "cases/notice_list.html", {"page": page, "today": timezone.localdate()})
+    unplanned = unplanned_years(day for h in page.object_list for day in (h.notice_start, h.notice_end))
+    context = {"page": page, "today": timezone.localdate(), "unplanned_years": unplanned}
+    return render(request, "cases/notice_list.html", context)

@@ -6,6 +6,12 @@ back to 复审) → 建档; then the yearly review, the exit (脱困/解困) wit
 and 返困. The page's buttons, the queues, 「我的工作」 and the services all read
 this file (see hardship/workflow.py for the mechanism).
 
+Who gives the 初审: the staff of the household's grassroots union or of any union
+above it — a street or district union's 干事 (``GRASSROOTS_STAFF`` held there) or
+帮扶中心 staff (``CENTRE_STAFF``) — as 联合工会 and street unions do for small
+enterprise unions with one 干事; never the person who entered or submitted the
+case (``not_the_entrant``). The 复审 stays with the assigned third party.
+
 Visits are actions of the chain too (``first_visit`` …); ``VISIT_STEPS`` says
 which action a visit of each step is and who may go along: ``visit_colleagues``
 and ``visit_observers`` fill the visit form's lists and the service refuses anyone
@@ -47,10 +53,13 @@ def reviewer_organisations(user) -> set[int]:
 # Duties: who may take the action. A refusal hides it.
 
 
-@rule(q=lambda user: ~Q(submitted_by=user))
-def not_the_submitter(household: Household, user) -> str | None:
+@rule(q=lambda user: ~Q(submitted_by=user) & ~Q(created_by=user))
+def not_the_entrant(household: Household, user) -> str | None:
+    """Separation of duties at 初审: whoever entered or submitted the application does not review it."""
     if household.submitted_by_id == user.pk:
         return _("您是本案的提交人，不能同时进行初审。")
+    if household.created_by_id == user.pk:
+        return _("您录入了本案，不能同时进行初审。")
     return None
 
 
@@ -137,7 +146,9 @@ def notice_running(household: Household, user) -> str | None:
     return None
 
 
-FIRST_DUTIES = (not_the_submitter,)
+FIRST_DUTIES = (not_the_entrant,)
+# 初审 roles: the union's own 干事, or a union above's 干事 or 帮扶中心 staff (held at or above the union).
+FIRST_ROLES = (GRASSROOTS, CENTRE)
 SECOND_DUTIES = (assigned_to_my_organisation, took_no_part_before)
 
 T = Transition
@@ -150,12 +161,12 @@ review_workflow = register(
             T("submit", gettext_lazy("提交申请"), (S.DRAFT, S.RETURNED, S.REOPENED), S.SUBMITTED,
               (GRASSROOTS, CENTRE)),
             T("first_visit", gettext_lazy("记录初审走访"), (S.SUBMITTED, S.FIRST_REVIEW), S.FIRST_REVIEW,
-              (GRASSROOTS, CASEWORKER), duties=FIRST_DUTIES),
-            T("first_approve", gettext_lazy("初审通过"), (S.FIRST_REVIEW,), S.SECOND_REVIEW, (GRASSROOTS,),
+              (*FIRST_ROLES, CASEWORKER), duties=FIRST_DUTIES),
+            T("first_approve", gettext_lazy("初审通过"), (S.FIRST_REVIEW,), S.SECOND_REVIEW, FIRST_ROLES,
               duties=FIRST_DUTIES, guards=(first_visit_recorded,)),
-            T("first_return", gettext_lazy("初审退回"), (S.SUBMITTED, S.FIRST_REVIEW), S.RETURNED, (GRASSROOTS,),
+            T("first_return", gettext_lazy("初审退回"), (S.SUBMITTED, S.FIRST_REVIEW), S.RETURNED, FIRST_ROLES,
               duties=FIRST_DUTIES),
-            T("first_reject", gettext_lazy("初审不予受理"), (S.FIRST_REVIEW,), S.REJECTED, (GRASSROOTS,),
+            T("first_reject", gettext_lazy("初审不予受理"), (S.FIRST_REVIEW,), S.REJECTED, FIRST_ROLES,
               duties=FIRST_DUTIES, guards=(first_visit_recorded,)),
             T("assign", gettext_lazy("派单复审"), (S.SECOND_REVIEW,), None, (CENTRE,)),
             T("second_visit", gettext_lazy("记录复审走访"), (S.SECOND_REVIEW,), None, (REVIEWER,),
@@ -196,7 +207,7 @@ class VisitStep:
 
 
 VISIT_STEPS: dict[str, VisitStep] = {
-    Step.FIRST: VisitStep("first_visit", (CASEWORKER, GRASSROOTS, REVIEWER)),
+    Step.FIRST: VisitStep("first_visit", (CASEWORKER, GRASSROOTS, CENTRE, REVIEWER)),
     Step.SECOND: VisitStep("second_visit", (REVIEWER,), assigned_organisation_only=True),
     Step.YEARLY: VisitStep("yearly_visit", (CASEWORKER, GRASSROOTS, REVIEWER)),
     Step.FOLLOW_UP: VisitStep("follow_up_visit", (CASEWORKER, GRASSROOTS, REVIEWER)),
@@ -204,8 +215,8 @@ VISIT_STEPS: dict[str, VisitStep] = {
 
 
 def barred_from_visit(household: Household, step: str) -> set[int]:
-    """Who may not go along: the submitter never reviews; at 复审, nor does the 初审 reviewer."""
-    barred = {household.submitted_by_id}
+    """Who may not go along: who entered or submitted it never reviews; at 复审, nor does the 初审 reviewer."""
+    barred = {household.submitted_by_id, household.created_by_id}
     if step == Step.SECOND:
         barred.add(household.first_reviewer_id)
     return barred - {None}
@@ -214,7 +225,10 @@ def barred_from_visit(household: Household, step: str) -> set[int]:
 def visit_colleagues(household: Household, step: str, actor: User) -> QuerySet[User]:
     """Who may go along with ``actor`` on a visit of ``step`` (the actor is always one of the visitors)."""
     declared = VISIT_STEPS[step]
-    assignments = RoleAssignment.objects.filter(role__in=declared.colleague_roles, union__in=scope_unions(actor))
+    # Colleagues of the actor's unions, and the staff above the household's union who act on it
+    # too (the street union's 干事 goes along with a one-staff enterprise union's).
+    where = Q(union__in=scope_unions(actor)) | Q(union_id__in=household.union.ancestor_ids)
+    assignments = RoleAssignment.objects.filter(where, role__in=declared.colleague_roles)
     if declared.assigned_organisation_only:
         assignments = assignments.filter(role=REVIEWER, organisation_id=household.second_review_org_id)
     return (

@@ -48,19 +48,26 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 class StaleEdit(Exception):
-    """Somebody else saved the file after this form was opened."""
+    """Somebody else saved the file after this form was opened (at ``expected_version``).
 
-    def __init__(self, household: Household):
+    ``summary`` says who and when; the household form keeps what the user typed and
+    lists the changes since their version (``selectors.household_changes_since``).
+    """
+
+    def __init__(self, household: Household, expected_version: int):
+        self.household, self.expected_version = household, expected_version
         who = household.updated_by.display_name if household.updated_by else _("他人")
         when = timezone.localtime(household.updated_at).strftime("%H:%M:%S")
-        super().__init__(
-            _("该档案已被 %(who)s 于 %(when)s 修改，您的修改没有保存。请重新打开档案，在最新内容上修改。")
-            % {"who": who, "when": when}
-        )
+        self.summary = _("该档案已被 %(who)s 于 %(when)s 修改，您的修改没有保存。") % {"who": who, "when": when}
+        super().__init__(f"{self.summary}{_('请重新打开档案，在最新内容上修改。')}")
 
 
 class DuplicatePerson(ValidationError):
-    pass
+    """The person (``id_number``) is on another live file: the form marks that member's 身份证号."""
+
+    def __init__(self, message, *, code: str, id_number: str):
+        super().__init__(message, code=code)
+        self.id_number = id_number
 
 
 @dataclass
@@ -116,7 +123,11 @@ def _validate_causes(main_cause: str, secondary: list[str]) -> list[str]:
     return secondary
 
 
-def _duplicate_person_error(id_numbers: list[str], exclude_household: int | None) -> DuplicatePerson | None:
+def _duplicate_person_error(
+    id_numbers: list[str], exclude_household: int | None, actor: User
+) -> DuplicatePerson | None:
+    """One live file per person. The refusal names the union to contact: the file's own union when it is
+    in the actor's scope; otherwise only the district-level union above it — nothing about that household."""
     clash = (
         Member.objects.filter(id_number__in=id_numbers, is_live=True)
         .exclude(household_id=exclude_household)
@@ -125,11 +136,25 @@ def _duplicate_person_error(id_numbers: list[str], exclude_household: int | None
     )
     if clash is None:
         return None
-    return DuplicatePerson(
-        _("身份证号 %(id)s 的成员已在「%(union)s」的一份在档家庭档案中，同一人只能有一份在档档案。请联系该工会核实。")
-        % {"id": mask_id_number(clash.id_number), "union": clash.household.union.name},
-        code="duplicate_person",
-    )
+    union = clash.household.union
+    if scope_unions(actor).filter(pk=union.pk).exists():
+        message = _(
+            "身份证号 %(id)s 的成员已在「%(union)s」的一份在档家庭档案中，同一人只能有一份在档档案。请联系该工会核实。"
+        ) % {"id": mask_id_number(clash.id_number), "union": union.name}
+    else:
+        message = _(
+            "身份证号 %(id)s 的人员已在您工作范围以外的一份在档家庭档案中，同一人只能有一份在档档案。"
+            "请联系「%(union)s」核实。"
+        ) % {"id": mask_id_number(clash.id_number), "union": _district_level_union(union).name}
+    return DuplicatePerson(message, code="duplicate_person", id_number=clash.id_number)
+
+
+def _district_level_union(union: Union) -> Union:
+    """The 区/县总工会 above ``union`` (or the union itself, or the top of its tree, when there is none)."""
+    ancestors = {u.pk: u for u in Union.objects.filter(pk__in=union.ancestor_ids)}
+    chain = [ancestors[pk] for pk in union.ancestor_ids if pk in ancestors]
+    districts = [u for u in chain if u.level == Union.Level.DISTRICT]
+    return districts[-1] if districts else chain[0]
 
 
 def household_recompute(*, household: Household, on: date | None = None) -> Household:
@@ -227,7 +252,7 @@ def household_create(
     _require_editor(actor, union)
     _validate_members(members)
     id_numbers = [parse_id_number(m.id_number).number for m in members]
-    clash = _duplicate_person_error(id_numbers, exclude_household=None)
+    clash = _duplicate_person_error(id_numbers, exclude_household=None, actor=actor)
     if clash:
         raise clash
     try:
@@ -255,7 +280,7 @@ def household_create(
             )
     except IntegrityError as exc:
         # Two staff entered the same person at the same moment: the constraint decided.
-        clash = _duplicate_person_error(id_numbers, exclude_household=None)
+        clash = _duplicate_person_error(id_numbers, exclude_household=None, actor=actor)
         if clash:
             raise clash from exc
         raise
@@ -283,12 +308,12 @@ def household_update(
             )
             _require_editor(actor, household.union)
             if household.version != expected_version:
-                raise StaleEdit(household)
+                raise StaleEdit(household, expected_version)
             if household.status not in EDITABLE_STATUSES:
                 raise ValidationError(
                     _("档案当前状态为“%(s)s”，不能直接修改。") % {"s": household.get_status_display()}
                 )
-            clash = _duplicate_person_error(id_numbers, exclude_household=household.pk)
+            clash = _duplicate_person_error(id_numbers, exclude_household=household.pk, actor=actor)
             if clash:
                 raise clash
             old_tier = household.tier
@@ -301,9 +326,10 @@ def household_update(
             household.version += 1
             household.updated_by = actor
             household.save()
+            changes["version"] = (expected_version, household.version)  # what a stale form missed: since its version
             audit_record(actor=actor, verb="household.update", target=household, changes=changes, request=request)
     except IntegrityError as exc:
-        clash = _duplicate_person_error(id_numbers, exclude_household=household_id)
+        clash = _duplicate_person_error(id_numbers, exclude_household=household_id, actor=actor)
         if clash:
             raise clash from exc
         raise
@@ -334,7 +360,7 @@ def household_bank_account_correct(
         )
         _require_editor(actor, household.union)
         if household.version != expected_version:
-            raise StaleEdit(household)
+            raise StaleEdit(household, expected_version)
         changes = _apply_household_fields(
             household, {"bank_name": bank_name.strip(), "bank_branch": (bank_branch or "").strip(), "bank_card": card}
         )
@@ -344,6 +370,7 @@ def household_bank_account_correct(
         household.updated_by = actor
         household.save(update_fields=["bank_name", "bank_branch", "bank_card", "bank_card_luhn_ok", "version",
                                       "updated_by", "updated_at"])  # fmt: skip
+        changes["version"] = (expected_version, household.version)
         audit_record(actor=actor, verb="household.bank_account", target=household, changes=changes, request=request)
     return household
 

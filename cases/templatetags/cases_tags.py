@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django import template
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +64,8 @@ def audit_changes(changes) -> list[tuple[str, str, str]]:
     """(label, old, new) per change, values as shown on the page; old is "" when the field was empty."""
     rows = []
     for key, pair in (changes or {}).items():
+        if key == "version":
+            continue  # bookkeeping for stale forms (household_changes_since), not a change a person made
         old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
         label, field = _audit_label(key)
         if isinstance(field, models.ForeignKey) and field.related_model is get_user_model():
@@ -115,3 +117,13 @@ def _audit_value(field, value) -> str:
             moment = timezone.localtime(moment)
         return f"{moment:%Y-%m-%d %H:%M}"
     return str(value)
+
+
+@register.filter
+def has_field_errors(form_or_formset) -> bool:
+    """Whether a field is marked in red (not only a message for the whole form): a form, or a formset's rows."""
+    forms = getattr(form_or_formset, "forms", None)
+    if forms is not None:
+        return any(has_field_errors(form) for form in forms)
+    errors = getattr(form_or_formset, "errors", None) or {}
+    return any(key != NON_FIELD_ERRORS for key in errors)

@@ -316,8 +316,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# 公示 lasts this many working days (weekends skipped) unless a city sets otherwise.
+# 公示 lasts this many working days (weekends and 法定节假日 skipped, 调休 counted: hardship.dates).
 PUBLIC_NOTICE_WORKING_DAYS = int(os.environ.get("PUBLIC_NOTICE_WORKING_DAYS", "5"))
+# 初审: the home visit within this many working days of the submission (the 待初审 queue's due date).
+FIRST_REVIEW_WORKING_DAYS = int(os.environ.get("FIRST_REVIEW_WORKING_DAYS", "5"))
 # Third-party 复审 is due this many days after assignment unless centre staff set a date.
 SECOND_REVIEW_DEFAULT_DAYS = int(os.environ.get("SECOND_REVIEW_DEFAULT_DAYS", "15"))
 

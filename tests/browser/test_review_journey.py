@@ -249,8 +249,10 @@ def test_an_application_goes_through_the_whole_review_chain(page, phone_page, de
     page.goto(demo.url + reverse("cases:review_action", args=[household.pk, "file"]))
     with page.expect_navigation():
         page.get_by_test_id("confirm-action").click()
+    # The refusal is said once, next to the button, on the same page; the case stays in 公示.
     expect(page.get_by_role("alert").filter(has_text="公示结束后才能建档")).to_be_visible()
-    expect(status).to_have_text("公示中")
+    expect(page.get_by_text("公示结束后才能建档")).to_have_count(1)
+    expect(page.locator("main")).to_contain_text("当前状态：公示中")
 
     # The test moves the 公示 into the past (it ended yesterday): we can't wait 5 working days.
     today = timezone.localdate()

@@ -67,10 +67,41 @@ def test_a_person_on_a_live_file_cannot_be_put_on_a_second_one(tree, standard, g
             tree["lihu"],
             members=[person(name="另一人"), person("spouse", "蒋建华", id_number=head.id_number)],
         )
+    # Another district's file: the district-level union to contact, and nothing about that household.
     message = error.value.messages[0]
-    assert "海溪公司工会" in message
+    assert "请联系「惠山区总工会」核实" in message
+    assert "海溪公司工会" not in message and "堰桥" not in message
     assert head.id_number not in message and head.id_number[:6] in message
     assert Household.objects.count() == 1
+
+
+def test_a_person_on_a_file_in_ones_own_scope_names_that_union(tree, standard, grassroots):
+    head = person()
+    _create(grassroots, tree["company"], members=[head])
+    street_staff = user_with_role(Role.GRASSROOTS_STAFF, tree["yanqiao"])
+
+    with pytest.raises(ValidationError) as error:
+        _create(
+            street_staff, tree["yanqiao"], members=[person(name="另一人"), person("spouse", id_number=head.id_number)]
+        )
+
+    assert "「海溪公司工会」" in error.value.messages[0]
+
+
+def test_the_form_marks_the_member_already_on_another_file(client, tree, standard, grassroots):
+    head = person()
+    _create(grassroots, tree["company"], members=[head])
+    binhu_staff = user_with_role(Role.GRASSROOTS_STAFF, tree["lihu"])
+    client.force_login(binhu_staff)
+
+    response = client.post(
+        reverse("cases:household_create"), _form_post(tree["lihu"], [_member(id_number=head.id_number)])
+    )
+
+    # Said once, at that member's 身份证号 (its field error), not again at the top of the form.
+    body = response.content.decode()
+    assert body.count("请联系「惠山区总工会」核实") == 1
+    assert 'data-testid="form-errors"' not in body
 
 
 def test_a_file_needs_exactly_one_head(tree, standard, grassroots):

@@ -29,6 +29,7 @@ EDITABLE = {
     "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule",
     "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
     "hardship.user", "hardship.roleassignment", "hardship.union", "hardship.socialorganisation",
+    "hardship.calendarday",  # the holiday calendar: the system admin's to keep, each change audited
     "cases.benchmarkrate", "cases.mutualcoverplan",
 }  # fmt: skip
 

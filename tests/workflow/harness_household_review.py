@@ -46,6 +46,11 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
     # The duty cases: who submitted, who did the 初审, who visited, another organisation, the observer,
     # and reviewers of the assigned organisation who also took part earlier (the drift of issue 18).
     submitter = personas["submitter"] = user_with_role(R.GRASSROOTS_STAFF, tree["company"])
+    # Who entered a file that a colleague submitted (may not give its 初审 either), and the staff of
+    # the unions above who may (the street union's 干事, the district centre: small unions' 初审).
+    entrant = personas["entrant"] = user_with_role(R.GRASSROOTS_STAFF, tree["company"])
+    personas["grassroots@street"] = user_with_role(R.GRASSROOTS_STAFF, tree["yanqiao"])
+    personas["caseworker@street"] = user_with_role(R.CASEWORKER, tree["yanqiao"])
     first = personas["first_reviewer"] = user_with_role(R.GRASSROOTS_STAFF, tree["company"])
     caseworker = personas["visiting_caseworker"] = user_with_role(R.CASEWORKER, tree["yanqiao"])
     centre = personas["centre@city"] = user_with_role(R.CENTRE_STAFF, tree["city"])
@@ -56,8 +61,8 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
         RoleAssignment.objects.create(user=user, union=tree["city"], role=R.THIRD_PARTY_REVIEWER, organisation=org)
     personas = {name: User.objects.get(pk=user.pk) for name, user in personas.items()}  # fresh role caches
 
-    def new(label, *steps, **update):
-        household = household_create(actor=submitter, union=tree["company"], data=household_data(),
+    def new(label, *steps, entered_by=submitter, **update):
+        household = household_create(actor=entered_by, union=tree["company"], data=household_data(),
                                      members=[person()])  # fmt: skip
         for step in steps:
             step(household)
@@ -100,6 +105,8 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
         new("draft"),
         new("submitted", submit),
         new("first_review", submit, first_visit),
+        new("submitted, entered by a colleague", submit, entered_by=entrant),
+        new("first_review, entered by a colleague", submit, first_visit, entered_by=entrant),
         new("first_review, visit before the submission", submit, first_visit, submitted_at=later),
         new("returned", submit, lambda h: svc.first_review_decide(actor=first, household_id=h.pk, decision="return",
                                                                   text="补材料")),
