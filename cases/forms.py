@@ -6,11 +6,13 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
+from hardship.money import money
 
-from .models import Attachment, Cause, HardshipStandard, Household, Member, Status, Tier
+from .models import INCOME_SOURCES, Attachment, Cause, HardshipStandard, Household, Member, Status, Tier
 from .selectors import SORTS
 
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
@@ -31,8 +33,7 @@ class HouseholdForm(forms.ModelForm):
         model = Household
         fields = [
             "phone", "employer", "hukou_location", "address", "housing",
-            "income_wages", "income_business", "income_property", "income_transfer", "income_pension",
-            "income_union_aid", "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+            "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
             "sudden_event_cost", "sudden_event_note", "main_cause", "secondary_causes", "single_parent",
             "bank_name", "bank_branch", "bank_card",
         ]  # fmt: skip
@@ -102,31 +103,62 @@ class FiniteDecimalField(forms.DecimalField):
         return value
 
 
-class MemberForm(forms.ModelForm):
+class IncomeUnit(models.TextChoices):
+    YEAR = "year", _("元/年（近 12 个月合计）")
+    MONTH = "month", _("元/月（按月 × 12 计）")
+
+
+class MemberIncomeMixin:
+    """A member's income by source, typed a year or a month at a time; always kept as the yearly figure.
+
+    Most members have one source with a monthly figure (工资、养老金): ``income_unit`` = month lets
+    it be typed as it is known, and ``clean`` multiplies by 12 — the file stores only the year.
+    """
+
+    def _income_fields(self) -> None:
+        self.fields["income_unit"] = forms.ChoiceField(
+            label=_("收入填写方式"), choices=IncomeUnit.choices, initial=IncomeUnit.YEAR, required=False
+        )
+        for source in INCOME_SOURCES:
+            field = self.fields[source]
+            field.required = False
+            field.widget.attrs.update(MONEY_ATTRS)
+            field.validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
+
+    def _clean_incomes(self, cleaned: dict) -> dict:
+        monthly = cleaned.get("income_unit") == IncomeUnit.MONTH
+        for source in INCOME_SOURCES:
+            value = cleaned.get(source) or Decimal("0")
+            cleaned[source] = money(value * 12) if monthly else value
+            if cleaned[source] > MAX_HOUSEHOLD_AMOUNT:
+                self.add_error(source, _("金额过大，请核对。"))
+        cleaned.pop("income_unit", None)
+        return cleaned
+
+
+class MemberForm(MemberIncomeMixin, forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Member
         fields = [
             "relation", "name", "id_number", "health", "disability", "work_status", "school_level",
-            "monthly_income", "medical_insurance",
+            "medical_insurance", *INCOME_SOURCES,
         ]  # fmt: skip
-        field_classes = {"monthly_income": FiniteDecimalField}
+        field_classes = dict.fromkeys(INCOME_SOURCES, FiniteDecimalField)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "maxlength": "18"})
-        self.fields["monthly_income"].widget.attrs.update(MONEY_ATTRS)
-        self.fields["monthly_income"].validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
-        self.fields["monthly_income"].required = False
+        self._income_fields()
         for name in ("relation", "work_status"):
             self.fields[name].choices = [("", _("请选择"))] + [c for c in self.fields[name].choices if c[0]]
 
     def clean_id_number(self):
         return parse_id_number(self.cleaned_data["id_number"]).number
 
-    def clean_monthly_income(self):
-        return self.cleaned_data.get("monthly_income") or Decimal("0")
+    def clean(self):
+        return self._clean_incomes(super().clean())
 
 
 class BaseMemberFormSet(forms.BaseFormSet):

@@ -159,8 +159,7 @@ def household_edit(request, pk: int):
         return redirect("cases:household_detail", pk=pk)
     members = list(household.members.all())
     initial_members = [
-        {f: getattr(m, f) for f in ("relation", "name", "id_number", "health", "disability", "work_status",
-                                    "school_level", "monthly_income", "medical_insurance")} | {"id": m.pk}
+        {f: getattr(m, f) for f in services.MEMBER_FIELDS} | {"id": m.pk}
         for m in members
     ]  # fmt: skip
     if request.method == "POST":

@@ -8,8 +8,9 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
-        from . import navigation
+        from . import audit_words, navigation
         from .workstudy import work
 
+        audit_words.register_all()
         work.register_all()
         navigation.register_all()

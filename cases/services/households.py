@@ -18,7 +18,16 @@ from hardship.models import Role, Union, User
 from hardship.services import audit_record
 from hardship.tasks import enqueue
 
-from ..models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, Household, Member, Relation, Status
+from ..models import (
+    INCOME_SOURCES,
+    NOT_LIVE_STATUSES,
+    Attachment,
+    HardshipStandard,
+    Household,
+    Member,
+    Relation,
+    Status,
+)
 from ..selectors import STANDARD_EDITORS, households_governed_by, standard_in_force
 from ..tiers import MemberFacts, annotate_tier, compute_tier, tier_update_values
 
@@ -31,13 +40,12 @@ EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.FIR
 
 HOUSEHOLD_FIELDS = (
     "phone", "employer", "hukou_location", "address", "housing",
-    "income_wages", "income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
     "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
     "sudden_event_cost", "sudden_event_note", "main_cause", "secondary_causes", "single_parent",
     "bank_name", "bank_branch", "bank_card",
 )  # fmt: skip
 MEMBER_FIELDS = ("relation", "name", "id_number", "health", "disability", "work_status", "school_level",
-                 "monthly_income", "medical_insurance")  # fmt: skip
+                 "medical_insurance", *INCOME_SOURCES)  # fmt: skip
 
 ALLOWED_ATTACHMENT_TYPES = {
     b"%PDF-": ("application/pdf", ".pdf"),
@@ -74,8 +82,14 @@ class MemberInput:
     health: str = "healthy"
     disability: str = "none"
     school_level: str = ""
-    monthly_income: Decimal = Decimal("0")
     medical_insurance: str = "resident"
+    # Income of the last 12 months by source (元/年).
+    income_wages: Decimal = Decimal("0")
+    income_business: Decimal = Decimal("0")
+    income_property: Decimal = Decimal("0")
+    income_transfer: Decimal = Decimal("0")
+    income_pension: Decimal = Decimal("0")
+    income_union_aid: Decimal = Decimal("0")
     id: int | None = None
 
 
@@ -86,10 +100,18 @@ def _require_editor(actor: User, union: Union) -> None:
         raise PermissionDenied(_("该工会不在您的辖区内。"))
 
 
+# The household's yearly income (its members' sum, plus what is imputed) must fit a money column.
+MAX_HOUSEHOLD_INCOME = Decimal("999999999.99")
+
+
 def _validate_members(members: list[MemberInput]) -> None:
     errors = []
     if not members:
         raise ValidationError(_("至少需要填写户主本人一名家庭成员。"))
+    if sum((getattr(m, source) or 0 for m in members for source in INCOME_SOURCES), Decimal("0")) > (
+        MAX_HOUSEHOLD_INCOME
+    ):
+        errors.append(_("家庭成员的年收入合计过大，请核对各成员的收入金额。"))
     heads = [m for m in members if m.relation == Relation.SELF]
     if len(heads) != 1:
         errors.append(_("家庭成员中必须有且只有一位“本人（户主）”。"))
@@ -132,17 +154,22 @@ def _duplicate_person_error(id_numbers: list[str], exclude_household: int | None
     )
 
 
-def household_recompute(*, household: Household, on: date | None = None) -> Household:
-    """Recompute size, income, per-capita income and tier from the standard in force."""
+def household_recompute(*, household: Household, on: date | None = None, members: list[Member] | None = None):
+    """Recompute size, income, per-capita income and tier from the standard in force.
+
+    ``members`` (the file's current members by default) lets a change request compute the tier
+    the file would have, with the same rule, on members not saved yet.
+    """
     on = on or timezone.localdate()
-    members = list(household.members.filter(removed=False))
+    if members is None:
+        members = list(household.members.filter(removed=False))
     standard = standard_in_force(union=household.union, on=on)
     household.member_count = max(len(members), 1)
     if standard is None:
         household.tier, household.standard = "none", None
         return household
     result = compute_tier(
-        recorded_income=household.recorded_income,
+        recorded_income=sum((m.annual_income for m in members), Decimal("0")),
         rigid_expenses=household.rigid_expenses,
         sudden_event_cost=household.sudden_event_cost,
         members=[MemberFacts(m.birth_date, m.work_status, m.health, m.disability) for m in members],
@@ -158,6 +185,11 @@ def household_recompute(*, household: Household, on: date | None = None) -> Hous
 
 
 def _apply_household_fields(household: Household, data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    unknown = set(data) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        # Income is each member's (MemberInput.income_*), never the household's: a caller that still
+        # passes household income would otherwise be silently ignored.
+        raise TypeError(f"not household fields: {sorted(unknown)}")
     changes = {}
     data = dict(data)
     if "bank_card" in data:

@@ -13,7 +13,7 @@ from cases.services import household_create
 from hardship.models import AuditEvent, Role
 from tests.factories import user_with_role
 
-from .conftest import WUXI, household_data, person
+from .conftest import WUXI, head_earning, household_data, person
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ def centre(tree):
 
 
 def _household(actor, union, income):
-    return household_create(actor=actor, union=union, data=household_data(income_wages=Decimal(income)),
-                            members=[person(name=f"户主{income}")])  # fmt: skip
+    return household_create(actor=actor, union=union, data=household_data(),
+                            members=head_earning(income, [person(name=f"户主{income}")]))  # fmt: skip
 
 
 def _standard_post(union, **overrides):

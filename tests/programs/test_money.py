@@ -19,7 +19,7 @@ from programs.assistance import services
 from programs.assistance.batch import batch_compute
 from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment, Program
-from tests.cases.conftest import household_data, person
+from tests.cases.conftest import head_earning, household_data, person
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +43,8 @@ def approver(tree):
 
 def filed(actor, union, *, income="6000", members=None, card="6222021234567890128", bank="中国工商银行"):
     """A household that went through the review chain (its status set directly: money tests start here)."""
-    household = household_create(actor=actor, union=union, members=members or [person()],
-                                 data=household_data(income_wages=Decimal(income), bank_card=card,
-                                                     bank_name=bank if card else ""))  # fmt: skip
+    household = household_create(actor=actor, union=union, members=head_earning(income, members),
+                                 data=household_data(bank_card=card, bank_name=bank if card else ""))  # fmt: skip
     Household.objects.filter(pk=household.pk).update(status=Status.FILED, filed_at=date(2026, 1, 5))
     household.refresh_from_db()
     return household
@@ -140,8 +139,8 @@ def test_a_fund_pays_only_households_filed_at_its_union_or_below(tree, standard,
 
 
 def test_households_not_filed_are_not_paid(fund, tree, grassroots):
-    draft = household_create(actor=grassroots, union=tree["company"], data=household_data(income_wages=Decimal("0")),
-                             members=[person()])  # fmt: skip
+    draft = household_create(actor=grassroots, union=tree["company"], data=household_data(),
+                             members=head_earning("0"))  # fmt: skip
 
     run(fund, "2026-Q2")
 
