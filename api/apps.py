@@ -11,7 +11,6 @@ class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("数据接口")
 
-
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
         from . import audit_words

@@ -8,7 +8,8 @@ unoptimised ModelAdmin setup.
 
 from django.contrib import admin
 
-from .models import Attachment, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
+from .models import Attachment, ChangeRequest, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
+from .services import household_admin_correct
 
 # Written only by cases.services (household_recompute and the review chain).
 DERIVED_FIELDS = (
@@ -56,6 +57,14 @@ class HouseholdAdmin(admin.ModelAdmin):
     raw_id_fields = ["submitted_by", "first_reviewer", "second_reviewer", "second_review_org"]
     inlines = [MemberInline]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # A correction goes through the service: tier recomputed, history written.
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        household_admin_correct(actor=request.user, household_id=obj.pk, data=data, request=request)
+
 
 @admin.register(HardshipStandard)
 class HardshipStandardAdmin(admin.ModelAdmin):
@@ -85,6 +94,13 @@ class OpinionAdmin(admin.ModelAdmin):
     list_display = ["household", "step", "decision", "actor", "created_at"]
     list_filter = ["step", "decision"]
     raw_id_fields = ["household"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "household", "kind", "reason", "status", "requested_by", "decided_by", "created_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["household", "member"]
 
 
 @admin.register(MonthlyIncome)

@@ -64,10 +64,7 @@ class HouseholdForm(forms.ModelForm):
         self.fields["main_cause"].choices = [("", _("请选择"))] + list(Cause.choices)
 
     def clean_phone(self):
-        phone = "".join(self.cleaned_data["phone"].split())
-        if not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20:
-            raise ValidationError(_("请填写有效的手机或固定电话号码。"))
-        return phone
+        return phone_number(self.cleaned_data["phone"])
 
     def clean_bank_card(self):
         card = normalise_card_number(self.cleaned_data.get("bank_card", ""))
@@ -85,6 +82,14 @@ class HouseholdForm(forms.ModelForm):
         if cleaned.get("bank_card") and not cleaned.get("bank_name"):
             self.add_error("bank_name", _("填写了银行卡号时，请同时填写开户银行。"))
         return cleaned
+
+
+def phone_number(value: str) -> str:
+    """A mobile or fixed-line number as typed (spaces dropped), or the sentence saying it is not one."""
+    phone = "".join((value or "").split())
+    if not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20:
+        raise ValidationError(_("请填写有效的手机或固定电话号码。"))
+    return phone
 
 
 def _non_negative(value):
@@ -232,22 +237,6 @@ class StandardForm(forms.ModelForm):
         if cleaned.get("dibao_monthly") is not None and cleaned["dibao_monthly"] <= 0:
             self.add_error("dibao_monthly", _("低保标准必须大于 0。"))
         return cleaned
-
-
-class BankAccountForm(forms.Form):
-    bank_name = forms.CharField(label=_("开户银行"), max_length=50)
-    bank_branch = forms.CharField(label=_("开户支行"), max_length=100, required=False)
-    bank_card = forms.CharField(
-        label=_("银行卡号（户主本人）"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def clean_bank_card(self):
-        card = normalise_card_number(self.cleaned_data["bank_card"])
-        validate_card_number(card)
-        return card
 
 
 def household_list_params(query) -> dict:

@@ -19,6 +19,13 @@ VERBS = {
     "grant.reject": _("不批准一次性救助"),
     "program_standard.create": _("新增帮扶标准"),
     "reports.download": _("下载报表"),
+    # A payment in a file's history (programs.history), by where it stands.
+    "payment.pending": _("发放：待审批"),
+    "payment.approved": _("发放：已审批"),
+    "payment.exported": _("发放：已报银行"),
+    "payment.paid": _("发放：已到账"),
+    "payment.failed": _("发放：失败"),
+    "payment.cancelled": _("发放：已取消"),
     "workstudy.application.register": _("勤工助学报名"),
     "workstudy.enterprise.create": _("新增爱心企业"),
     "workstudy.enterprise.update": _("修改爱心企业"),

@@ -66,7 +66,9 @@ def test_confirming_a_standard_in_force_today_re_tiers_the_households(client, tr
     assert response.status_code == 302
     moves.refresh_from_db()
     assert moves.tier == Tier.EXTREME
-    assert AuditEvent.objects.filter(verb="standard.apply").get().changes == {"relative→extreme": [None, 1]}
+    summary = AuditEvent.objects.filter(verb="standard.apply").get().changes
+    assert (summary["households"], summary["changed"]) == ([None, 1], [None, 1])
+    assert summary["tier_transitions"] == [None, "相对困难→特困 1 户"]
 
 
 def test_a_future_standard_changes_nothing_until_its_day(client, tree, standard, grassroots, centre):
