@@ -16,8 +16,8 @@ from ..models import Tier
 from ..services import FILE_EDITORS, StaleEdit, household_contact_update
 from . import selectors, services
 from .forms import ContactForm, DecisionForm, change_form
-from .models import ChangeKind
-from .workflow import APPROVERS, PROPOSERS, change_workflow, proposal_refusal
+from .models import ChangeKind, ChangeStatus
+from .workflow import APPROVERS, PROPOSERS, change_workflow, not_the_requester, proposal_refusal
 
 
 @role_required(*PROPOSERS)
@@ -70,7 +70,10 @@ def _approves(user) -> bool:
 @role_required(*PROPOSERS)
 def change_detail(request, change_id: int):
     change, actions = selectors.change_for_user(user=request.user, pk=change_id)
+    # A duty hides the approval; an approver who asked for it themselves is told why (the rule's own words).
+    own = change.status == ChangeStatus.SUBMITTED and _approves(request.user)
     return render(request, "cases/change_detail.html", {
+        "own_request": not_the_requester(change, request.user) if own else None,
         "change": change, "household": change.household, "actions": actions, "rows": selectors.change_rows(change),
         "preview": selectors.change_tier_preview(change), "card_warning": services.bank_card_warning(change),
         "none_tier": Tier.NONE,

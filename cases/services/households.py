@@ -509,7 +509,7 @@ def standard_apply(*, actor: User | None, standard: HardshipStandard, request=No
 
         def rows():
             for pk, head, union_id, union_name, old_standard, old, new, old_pc, new_pc in reassessed.iterator(2000):
-                changes = {"standard": (named.get(old_standard, ""), str(standard))}
+                changes = {"standard": (named.get(old_standard, ""), named.get(standard.pk, str(standard)))}
                 if old != new:
                     changes["tier"] = (old, new)
                     transitions[(old, new)] = transitions.get((old, new), 0) + 1
