@@ -102,10 +102,10 @@ def model_field(target_type: str, name: str) -> models.Field | None:
     if "." not in target_type:
         return None
     try:
-        model = apps.get_model(target_type)
-        return model._meta.get_field(name)
+        field = apps.get_model(target_type)._meta.get_field(name)
     except (LookupError, FieldDoesNotExist, ValueError):
         return None
+    return field if isinstance(field, models.Field) else None  # not a reverse relation ("members")
 
 
 def _value(described: ChangeLabel, value) -> str:

@@ -23,6 +23,7 @@ from itertools import count
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
+from cases.changes import services as changes
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.services import MemberInput, attachment_add, household_create
@@ -193,6 +194,11 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                      living_conditions=world.mark(side, f"{word}走访所见", "visit"),
                                      findings="属实", recorded_by=builder, address_confirmed=True)  # fmt: skip
     put((side, "visit"), visit.pk)
+    # A 变更申请 on the filed file, waiting for the centre (its employer; the empty POSTs cannot decide it).
+    change = changes.change_propose(actor=builder, household_id=filed.pk, kind="employer", reason="new_employer",
+                                    after={"employer": f"{word}新单位"})  # fmt: skip
+    changes.change_submit(actor=builder, change_id=change.pk)
+    put((side, "change"), change.pk)
 
     draft = household_create(
         actor=builder, union=union, members=[_person("self", world.mark(side, f"欧阳{word[0]}立", "household head"),

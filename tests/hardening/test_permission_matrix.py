@@ -63,6 +63,7 @@ WORKSTUDY_READERS = WORKSTUDY_MANAGERS | {R.DISCIPLINE_OBSERVER}
 WORKSTUDY_USERS = WORKSTUDY_READERS | {R.ENTERPRISE_CONTACT}
 STANDARD_EDITORS = frozenset({R.CENTRE_STAFF, R.SYSTEM_ADMIN})
 VISITORS = frozenset({R.GRASSROOTS_STAFF, R.CASEWORKER, R.THIRD_PARTY_REVIEWER})
+PROPOSERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF})
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,15 @@ EXPECTED: dict[str, E] = {
     "cases:household_detail": E(FILE_READERS, args=H),
     "cases:household_edit": E(FILE_EDITORS, args={"pk": "draft"}),
     "cases:household_unmask": E(UNMASKERS, args=H, method="POST"),
-    "cases:bank_account_edit": E(FILE_EDITORS, args=H),
+    # 变更申请: proposed by grassroots or centre staff on a filed file, decided by centre staff only.
+    "cases:change_propose": E(PROPOSERS, args=H),
+    "cases:contact_edit": E(FILE_EDITORS, args=H),
+    "cases:change_queue": E(PROPOSERS),
+    "cases:change_detail": E(PROPOSERS, args={"change_id": "change"}),
+    # The approval's confirmation page; a grassroots user is sent back to the request (not theirs to decide).
+    "cases:change_action": E(
+        PROPOSERS, args={"change_id": "change", "name": "=approve"}, by_role={R.GRASSROOTS_STAFF: 302}
+    ),
     "cases:household_print": E(FILE_READERS, args=H),
     "cases:attachment_upload": E(FILE_EDITORS, args=H, method="POST", ok=302),
     "cases:attachment_download": E(FILE_READERS, args={"pk": "household", "attachment_id": "attachment"}),
