@@ -131,8 +131,8 @@ def test_phone_and_address_of_a_filed_file_change_directly_and_are_recorded(clie
     client.force_login(grassroots)
 
     # When its phone and address are changed on the file's page
-    client.post(reverse("cases:contact_edit", args=[household.pk]),
-                {"phone": "13912345678", "address": "惠山区堰桥街道新址 8 号", "version": household.version})  # fmt: skip
+    moved = {"phone": "13912345678", "address": "惠山区堰桥街道新址 8 号", "version": household.version}
+    client.post(reverse("cases:contact_edit", args=[household.pk]), moved)
 
     # Then they are changed at once, and the history names the old and the new address
     household.refresh_from_db()
