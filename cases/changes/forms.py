@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import MAX_HOUSEHOLD_AMOUNT, MONEY_ATTRS, MemberForm, _non_negative, phone_number
+from ..forms import MAX_HOUSEHOLD_AMOUNT, MONEY_ATTRS, MemberForm, _non_negative, card_number, phone_number
 from ..models import Household, Member, Relation
 from .models import REASONS_OF_KIND, ChangeKind
 from .services import HOUSEHOLD_FIELDS_OF_KIND, MEMBER_FIELDS
@@ -56,7 +56,7 @@ class MemberRemoveForm(_ChangeFields, forms.Form):
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = household.members.filter(removed=False).exclude(relation=Relation.SELF)
-        self.fields["member"].label_from_instance = lambda m: f"{m.name}（{m.get_relation_display()}）"
+        self.fields["member"].label_from_instance = lambda m: f"{m.name} · {m.get_relation_display()}"
         self._reason_and_note(ChangeKind.MEMBER_REMOVE)
 
 
@@ -88,6 +88,9 @@ class HouseholdChangeForm(_ChangeFields, forms.ModelForm):
         if "employer" in self.fields:
             self.fields["employer"].label = _("新的工作单位")
         self._reason_and_note(kind)
+
+    def clean_bank_card(self):
+        return card_number(self.cleaned_data.get("bank_card", ""))
 
     def _post_clean(self):
         pass  # the file is changed by the service on approval, never by this form

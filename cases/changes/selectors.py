@@ -45,7 +45,9 @@ def change_rows(change: ChangeRequest) -> list[tuple[str, str, str]]:
               MASKED.get(key, str)(change.after.get(key) or "") or None]
         for key in keys
     }  # fmt: skip
-    return describe_changes(pairs, target)
+    # Nothing to read in a row empty on both sides (a newborn's income sources, no school yet).
+    return [(label, old, new) for label, old, new in describe_changes(pairs, target)
+            if old not in ("", "0.00") or new not in ("—", "0.00")]  # fmt: skip
 
 
 def change_tier_preview(change: ChangeRequest) -> TierPreview:

@@ -261,12 +261,13 @@ ADMIN_MODELS = {
     "cases.household", "cases.hardshipstandard", "cases.attachment", "cases.homevisit", "cases.opinion",
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
-    "programs.matchrun",
+    "programs.matchrun", "cases.changerequest",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
 ADMIN_READ_ONLY = {
     "hardship_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
+    "cases_changerequest",
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
 }  # fmt: skip
