@@ -10,3 +10,9 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = _("数据接口")
+
+    def ready(self) -> None:
+        # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from . import audit_words
+
+        audit_words.register_all()

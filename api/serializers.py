@@ -2,9 +2,22 @@
 
 from rest_framework import serializers
 
-from cases.models import Household
+from cases.models import INCOME_SOURCES, Household, Member
 from hardship.masking import mask_card, mask_id_number, mask_phone
 from programs.assistance.models import Payment
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member with their income by source (元/年); the 身份证号 masked."""
+
+    id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    annual_income = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "relation", "name", "id_number", "work_status", "school_level", *INCOME_SOURCES,
+                  "annual_income"]  # fmt: skip
+        read_only_fields = fields
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -14,12 +27,16 @@ class HouseholdSerializer(serializers.ModelSerializer):
     union_name = serializers.CharField(source="union.name", read_only=True)
     status_label = serializers.CharField(read_only=True)
     tier_label = serializers.CharField(read_only=True)
+    # The household's income is its members' sum (元/年), never a figure of its own.
+    recorded_income = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    members = MemberSerializer(many=True, read_only=True)
 
     class Meta:
         model = Household
         fields = ["id", "file_number", "head_name", "head_id_number", "phone", "bank_card", "status",
                   "status_label", "tier", "tier_label", "union", "union_name", "member_count",
-                  "per_capita_income", "filed_at", "exited_at"]  # fmt: skip
+                  "recorded_income", "annual_income", "per_capita_income", "filed_at", "exited_at",
+                  "members"]  # fmt: skip
         read_only_fields = fields
 
     def get_head_id_number(self, obj: Household) -> str:

@@ -1,10 +1,12 @@
 """Read-only endpoints. Every queryset starts from the scoped selector: another union's file is a 404."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cases.models import Member
 from cases.selectors import household_queryset
 from hardship.workflow import available_actions
 from programs.assistance.models import Payment
@@ -18,7 +20,10 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = HouseholdSerializer
 
     def get_queryset(self):
-        return household_queryset(user=self.request.user).select_related("union").order_by("-id")
+        current = Prefetch("members", queryset=Member.objects.filter(removed=False).order_by("position", "id"))
+        return (
+            household_queryset(user=self.request.user).select_related("union").prefetch_related(current).order_by("-id")
+        )
 
     @extend_schema(responses=PaymentSerializer(many=True))
     @action(detail=True)

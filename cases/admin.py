@@ -11,7 +11,7 @@ from django.contrib import admin
 
 from hardship.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import Attachment, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
+from .models import Attachment, ChangeRequest, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
 
 
 class MemberInline(ReadOnlyTabularInline):
@@ -51,6 +51,13 @@ class HomeVisitAdmin(ReadOnlyAdmin):
 class OpinionAdmin(ReadOnlyAdmin):
     list_display = ["household", "step", "decision", "actor", "created_at"]
     list_filter = ["step", "decision"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "household", "kind", "reason", "status", "requested_by", "decided_by", "created_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["household", "member"]
 
 
 @admin.register(MonthlyIncome)

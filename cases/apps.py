@@ -8,7 +8,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
-        from . import navigation, work
+        from . import audit_words, navigation, work
 
+        audit_words.register_all()
         work.register_all()
         navigation.register_all()

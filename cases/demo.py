@@ -1,5 +1,6 @@
 """Demo households for `seed_demo`: Wuxi's standard and a handful of families, via the services."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -36,7 +37,7 @@ FAMILIES = [
             ("child", "蒋晓明", date(2008, 9, 1), 31, "student", "senior", "healthy"),
         ],
         {
-            "income_wages": "42000",
+            "incomes": {"蒋建华": {"income_wages": "42000"}},
             "expense_medical": "18000",
             "main_cause": "serious_illness",
             "secondary_causes": ["schooling"],
@@ -50,7 +51,7 @@ FAMILIES = [
             ("child", "王雨桐", date(2010, 1, 15), 24, "student", "junior", "healthy"),
         ],
         {
-            "income_transfer": "9600",
+            "incomes": {"王志强": {"income_transfer": "9600"}},
             "main_cause": "laid_off",
             "single_parent": True,
             "address": "惠山区堰桥街道锡澄路 88 号",
@@ -64,8 +65,7 @@ FAMILIES = [
             ("child", "陈浩", date(2006, 7, 30), 17, "student", "university", "healthy"),
         ],
         {
-            "income_wages": "54000",
-            "income_pension": "14400",
+            "incomes": {"陈美玲": {"income_wages": "54000"}, "陈福根": {"income_pension": "14400"}},
             "expense_medical": "30000",
             "expense_schooling": "8000",
             "main_cause": "serious_illness",
@@ -80,7 +80,7 @@ FAMILIES = [
             ("spouse", "孙丽", date(1974, 12, 1), 28, "unable", "", "other_serious"),
         ],
         {
-            "income_business": "36000",
+            "incomes": {"赵立新": {"income_business": "36000"}},
             "sudden_event_cost": "52000",
             "main_cause": "accident",
             "sudden_event_note": "2026 年 5 月交通事故",
@@ -93,7 +93,11 @@ FAMILIES = [
             ("self", "刘海燕", date(1986, 5, 25), 20, "employed", "", "healthy"),
             ("child", "刘子涵", date(2015, 10, 9), 33, "student", "primary", "healthy"),
         ],
-        {"income_wages": "60000", "main_cause": "other", "address": "滨湖区河埒街道梁溪路 200 号"},
+        {
+            "incomes": {"刘海燕": {"income_wages": "60000"}},
+            "main_cause": "other",
+            "address": "滨湖区河埒街道梁溪路 200 号",
+        },
     ),
 ]
 
@@ -120,6 +124,8 @@ def seed_households(*, actor: User) -> int:
         ]
         if Household.objects.filter(head_id_number=members[0].id_number).exists():
             continue
+        data = dict(data)
+        members = with_incomes(members, data.pop("incomes", {}))
         values = {
             "phone": f"1390510{number:04d}",
             "bank_name": "中国工商银行",
@@ -129,11 +135,18 @@ def seed_households(*, actor: User) -> int:
             **data,
         }
         for key in list(values):
-            if key.startswith(("income_", "expense_")) or key == "sudden_event_cost":
+            if key.startswith("expense_") or key == "sudden_event_cost":
                 values[key] = Decimal(values[key])
         household_create(actor=actor, union=Union.objects.get(code=code), data=values, members=members)
         created += 1
     return created
+
+
+def with_incomes(members: list[MemberInput], incomes: dict[str, dict[str, str]]) -> list[MemberInput]:
+    """The demo's members with their income by source (name → {source: 元/年})."""
+    return [
+        replace(m, **{source: Decimal(amount) for source, amount in incomes.get(m.name, {}).items()}) for m in members
+    ]
 
 
 def file_demo_households() -> int:

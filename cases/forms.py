@@ -6,11 +6,13 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hardship.identity import normalise_card_number, parse_id_number, validate_card_number
+from hardship.money import money
 
-from .models import Attachment, Cause, HardshipStandard, Household, Member, Status, Tier
+from .models import INCOME_SOURCES, Attachment, Cause, HardshipStandard, Household, Member, Status, Tier
 from .selectors import SORTS
 
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
@@ -31,8 +33,7 @@ class HouseholdForm(forms.ModelForm):
         model = Household
         fields = [
             "phone", "employer", "hukou_location", "address", "housing",
-            "income_wages", "income_business", "income_property", "income_transfer", "income_pension",
-            "income_union_aid", "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+            "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
             "sudden_event_cost", "sudden_event_note", "main_cause", "secondary_causes", "single_parent",
             "bank_name", "bank_branch", "bank_card",
         ]  # fmt: skip
@@ -63,16 +64,10 @@ class HouseholdForm(forms.ModelForm):
         self.fields["main_cause"].choices = [("", _("请选择"))] + list(Cause.choices)
 
     def clean_phone(self):
-        phone = "".join(self.cleaned_data["phone"].split())
-        if not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20:
-            raise ValidationError(_("请填写有效的手机或固定电话号码。"))
-        return phone
+        return phone_number(self.cleaned_data["phone"])
 
     def clean_bank_card(self):
-        card = normalise_card_number(self.cleaned_data.get("bank_card", ""))
-        if card:
-            validate_card_number(card)
-        return card
+        return card_number(self.cleaned_data.get("bank_card", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -84,6 +79,22 @@ class HouseholdForm(forms.ModelForm):
         if cleaned.get("bank_card") and not cleaned.get("bank_name"):
             self.add_error("bank_name", _("填写了银行卡号时，请同时填写开户银行。"))
         return cleaned
+
+
+def card_number(value: str) -> str:
+    """A bank card as typed in groups of four, to its digits; refused in words unless 16–19 digits."""
+    card = normalise_card_number(value or "")
+    if card:
+        validate_card_number(card)
+    return card
+
+
+def phone_number(value: str) -> str:
+    """A mobile or fixed-line number as typed (spaces dropped), or the sentence saying it is not one."""
+    phone = "".join((value or "").split())
+    if not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20:
+        raise ValidationError(_("请填写有效的手机或固定电话号码。"))
+    return phone
 
 
 def _non_negative(value):
@@ -102,32 +113,63 @@ class FiniteDecimalField(forms.DecimalField):
         return value
 
 
-class MemberForm(forms.ModelForm):
+class IncomeUnit(models.TextChoices):
+    YEAR = "year", _("元/年（近 12 个月合计）")
+    MONTH = "month", _("元/月（按月 × 12 计）")
+
+
+class MemberIncomeMixin:
+    """A member's income by source, typed a year or a month at a time; always kept as the yearly figure.
+
+    Most members have one source with a monthly figure (工资、养老金): ``income_unit`` = month lets
+    it be typed as it is known, and ``clean`` multiplies by 12 — the file stores only the year.
+    """
+
+    def _income_fields(self) -> None:
+        self.fields["income_unit"] = forms.ChoiceField(
+            label=_("收入填写方式"), choices=IncomeUnit.choices, initial=IncomeUnit.YEAR, required=False
+        )
+        for source in INCOME_SOURCES:
+            field = self.fields[source]
+            field.required = False
+            field.widget.attrs.update(MONEY_ATTRS)
+            field.validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
+
+    def _clean_incomes(self, cleaned: dict) -> dict:
+        monthly = cleaned.get("income_unit") == IncomeUnit.MONTH
+        for source in INCOME_SOURCES:
+            value = cleaned.get(source) or Decimal("0")
+            cleaned[source] = money(value * 12) if monthly else value
+            if cleaned[source] > MAX_HOUSEHOLD_AMOUNT:
+                self.add_error(source, _("金额过大，请核对。"))
+        cleaned.pop("income_unit", None)
+        return cleaned
+
+
+class MemberForm(MemberIncomeMixin, forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Member
         fields = [
             "relation", "name", "id_number", "health", "disability", "work_status", "school_level",
-            "monthly_income", "medical_insurance",
+            "medical_insurance", *INCOME_SOURCES,
         ]  # fmt: skip
-        field_classes = {"monthly_income": FiniteDecimalField}
+        field_classes = dict.fromkeys(INCOME_SOURCES, FiniteDecimalField)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # static/js/id_check.js checks it as the field is left, with the server's rule (hardship:id_number_check).
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "maxlength": "18", "data-id-check": ""})
-        self.fields["monthly_income"].widget.attrs.update(MONEY_ATTRS)
-        self.fields["monthly_income"].validators += [_non_negative, MaxValueValidator(MAX_HOUSEHOLD_AMOUNT)]
-        self.fields["monthly_income"].required = False
+        self._income_fields()
         for name in ("relation", "work_status"):
             self.fields[name].choices = [("", _("请选择"))] + [c for c in self.fields[name].choices if c[0]]
 
     def clean_id_number(self):
         return parse_id_number(self.cleaned_data["id_number"]).number
 
-    def clean_monthly_income(self):
-        return self.cleaned_data.get("monthly_income") or Decimal("0")
+    def clean(self):
+        return self._clean_incomes(super().clean())
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
@@ -201,22 +243,6 @@ class StandardForm(forms.ModelForm):
         if cleaned.get("dibao_monthly") is not None and cleaned["dibao_monthly"] <= 0:
             self.add_error("dibao_monthly", _("低保标准必须大于 0。"))
         return cleaned
-
-
-class BankAccountForm(forms.Form):
-    bank_name = forms.CharField(label=_("开户银行"), max_length=50)
-    bank_branch = forms.CharField(label=_("开户支行"), max_length=100, required=False)
-    bank_card = forms.CharField(
-        label=_("银行卡号（户主本人）"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def clean_bank_card(self):
-        card = normalise_card_number(self.cleaned_data["bank_card"])
-        validate_card_number(card)
-        return card
 
 
 def household_list_params(query) -> dict:

@@ -5,13 +5,25 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from hardship.access import FILE_READERS, role_assignments, scope_queryset, scope_unions
 from hardship.models import AuditEvent, Role, Union
 
-from .models import NOT_LIVE_STATUSES, Attachment, HardshipStandard, HomeVisit, Household, Member, Opinion, Status
+from .models import (
+    NOT_LIVE_STATUSES,
+    Attachment,
+    ChangeRequest,
+    ChangeStatus,
+    HardshipStandard,
+    HomeVisit,
+    Household,
+    Member,
+    Opinion,
+    Status,
+)
 from .tiers import annotate_tier
 
 SORTS = {
@@ -22,6 +34,7 @@ SORTS = {
     "name": ("head_name", "-id"),
 }
 
+OPEN_CHANGE_STATUSES = (ChangeStatus.DRAFT, ChangeStatus.SUBMITTED)
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _DIGITS = re.compile(r"^\d{6,}$")
 
@@ -178,10 +191,17 @@ def household_get(*, user, pk: int) -> Household:
                 ),
                 Prefetch("opinions", queryset=Opinion.objects.select_related("actor")),
             )
+            # Whether 变更申请 are open: counted in the main query, listed only when there are some.
+            .annotate(open_change_count=_open_change_count())
             .get(pk=pk)
         )
     except Household.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _open_change_count():
+    open_ = ChangeRequest.objects.filter(household=OuterRef("pk"), status__in=OPEN_CHANGE_STATUSES)
+    return Coalesce(Subquery(open_.order_by().values("household").annotate(n=Count("id")).values("n")), 0)
 
 
 def household_readable(*, user, pk: int) -> bool:

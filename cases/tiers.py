@@ -1,8 +1,9 @@
 """Per-capita income and hardship tier, the way the city's rules say (pure functions).
 
-Per-capita monthly income = (annual income − 刚性支出) ÷ 12 ÷ household size,
-where a working-age adult able to work but unemployed is imputed the local
-minimum wage. The tier is the first rule that holds, in priority order:
+Per-capita monthly income = (annual income − 刚性支出) ÷ 12 ÷ household size, where the
+annual income is the sum of the members' incomes by source (``Member.income_*``) and a
+working-age adult able to work but unemployed is imputed the local minimum wage. The tier
+is the first rule that holds, in priority order:
 特困 (below the city's 特困 line, where it has one), 深度 (below deep × 低保),
 相对 (below relative × 低保), 意外致困 (sudden costs above ratio × annual income).
 """
@@ -11,14 +12,26 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Func, Value, When
-from django.db.models.functions import Greatest, Round
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Round
 from django.db.models.lookups import GreaterThan, LessThan
 
 from hardship.dates import age_on
 from hardship.money import money
 
-from .models import SERIOUS_HEALTH, Disability, Tier, WorkStatus
+from .models import INCOME_SOURCES, SERIOUS_HEALTH, Disability, Member, Tier, WorkStatus
 
 WORKING_AGE = (18, 60)
 
@@ -82,14 +95,30 @@ def classify(*, per_capita: Decimal, annual_income: Decimal, sudden_event_cost: 
     return Tier.NONE
 
 
-def per_capita_expression(standard):
-    """The per-capita formula in SQL over stored household columns (for previews and bulk updates)."""
+def recorded_income_expression():
+    """The household's recorded income in SQL: the sum of its current members' sources (元/年).
+
+    The same figure as ``Household.recorded_income``; the SQL twin, the export and the API read it.
+    """
     money_field = DecimalField(max_digits=12, decimal_places=2)
-    annual = (
-        F("income_wages") + F("income_business") + F("income_property") + F("income_transfer")
-        + F("income_pension") + F("income_union_aid")
-        + F("imputed_members") * Value(standard.minimum_wage_monthly * 12, output_field=money_field)
-    )  # fmt: skip
+    each = sum((F(source) for source in INCOME_SOURCES[1:]), F(INCOME_SOURCES[0]))
+    total = (
+        Member.objects.filter(household_id=OuterRef("pk"), removed=False)
+        .order_by()
+        .values("household_id")
+        .annotate(total=Sum(each, output_field=money_field))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=money_field), Value(Decimal("0"), output_field=money_field))
+
+
+def per_capita_expression(standard):
+    """The per-capita formula in SQL over the members' incomes and stored household columns
+    (for previews and bulk updates)."""
+    money_field = DecimalField(max_digits=12, decimal_places=2)
+    annual = recorded_income_expression() + F("imputed_members") * Value(
+        standard.minimum_wage_monthly * 12, output_field=money_field
+    )
     rigid = F("expense_medical") + F("expense_disability") + F("expense_schooling") + F("expense_housing")
     net = _Real(Greatest(annual - rigid, Value(Decimal("0"), output_field=money_field)), output_field=money_field)
     return Round(ExpressionWrapper(net / Value(12) / F("member_count"), output_field=money_field), 2), annual

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .changes.views import change_urlpatterns
 from .review import views as views_review
 from .support.views import support_urlpatterns
 from .views_excel import excel_urlpatterns
@@ -13,7 +14,6 @@ urlpatterns = [
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("<int:pk>/unmask/", views.household_unmask, name="household_unmask"),
-    path("<int:pk>/bank-account/", views.bank_account_edit, name="bank_account_edit"),
     path("<int:pk>/print/", views.household_print, name="household_print"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("notice/", views_review.notice_list, name="notice_list"),
     path("standards/", views.standard_list, name="standard_list"),
     path("standards/new/", views.standard_create, name="standard_create"),
+    *change_urlpatterns,
     *excel_urlpatterns,
     *support_urlpatterns,
 ]

@@ -11,7 +11,10 @@ from hardship.access import role_required, scope_unions, user_has_role
 from hardship.pagination import paginate
 
 from . import selectors, services
-from .forms import AttachmentForm, BankAccountForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
+from .changes.selectors import open_changes
+from .changes.workflow import proposal_refusal
+from .forms import AttachmentForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
+from .history import file_history
 from .models import Attachment, Cause, Status, Tier
 from .review.forms import MonthlyIncomeForm
 from .review.selectors import follow_ups_due, level_opinions, review_dates, review_panel
@@ -66,7 +69,10 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         else [],
         "monthly_income_form": MonthlyIncomeForm(),
         "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),
-        "can_correct_account": household.status not in services.EDITABLE_STATUSES
+        # Changes to a filed file: a change request (approved by the centre); phone and address directly.
+        "can_propose_change": proposal_refusal(household, request.user) is None,
+        "open_changes": open_changes(household=household) if household.status == Status.FILED else [],
+        "can_edit_contact": household.status not in services.EDITABLE_STATUSES
         and household.status != Status.REJECTED
         and user_has_role(request.user, *FILE_EDITORS),
         "household": household,
@@ -77,7 +83,7 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "can_record_cover": can_record_cover(request.user, household),
         "members": members,
         "attachments": list(household.attachments.all()),
-        "history": selectors.household_history(household=household)[:50],
+        "history": file_history(household=household, limit=50),
         "attachment_form": AttachmentForm(),
         "unmasked": unmasked,
         "can_edit": user_has_role(request.user, *FILE_EDITORS) and household.status in services.EDITABLE_STATUSES,
@@ -172,8 +178,7 @@ def household_edit(request, pk: int):
         return redirect("cases:household_detail", pk=pk)
     members = list(household.members.all())
     initial_members = [
-        {f: getattr(m, f) for f in ("relation", "name", "id_number", "health", "disability", "work_status",
-                                    "school_level", "monthly_income", "medical_insurance")} | {"id": m.pk}
+        {f: getattr(m, f) for f in services.MEMBER_FIELDS} | {"id": m.pk}
         for m in members
     ]  # fmt: skip
     if request.method == "POST":
@@ -211,32 +216,6 @@ def household_edit(request, pk: int):
         form = HouseholdForm(instance=household, editing=True, initial={"version": household.version})
         formset = MemberFormSet(prefix="members", initial=initial_members + [{}])
     return render(request, "cases/household_form.html", {"form": form, "formset": formset, "household": household})
-
-
-@role_required(*FILE_EDITORS)
-def bank_account_edit(request, pk: int):
-    """更正收款账户: the one part of a filed file that changes outside the review chain."""
-    household = selectors.household_get(user=request.user, pk=pk)
-    form = BankAccountForm(request.POST or None, initial={
-        "bank_name": household.bank_name, "bank_branch": household.bank_branch, "bank_card": household.bank_card,
-        "version": household.version})  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        try:
-            updated = services.household_bank_account_correct(
-                actor=request.user, household_id=pk, expected_version=form.cleaned_data["version"],
-                bank_name=form.cleaned_data["bank_name"], bank_branch=form.cleaned_data["bank_branch"],
-                bank_card=form.cleaned_data["bank_card"], request=request,
-            )  # fmt: skip
-        except StaleEdit as exc:
-            messages.error(request, str(exc))
-            return redirect("cases:household_detail", pk=pk)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, _("收款账户已更正；发放失败的款项将在下一批次补发。"))
-            _warn_luhn(request, updated)
-            return redirect("cases:household_detail", pk=pk)
-    return render(request, "cases/bank_account_form.html", {"household": household, "form": form})
 
 
 @require_POST

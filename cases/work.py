@@ -3,10 +3,13 @@
 from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hardship.models import Role
 from hardship.work import WorkItem, register
 
+from .changes.selectors import OPEN, change_queue
+from .changes.workflow import APPROVERS, PROPOSERS
 from .review import selectors
 
 # The roles with a review queue (in the order of Role): their 「我的工作」 and the menu's 审核待办.
@@ -37,6 +40,23 @@ def _queue_items(role: str):
     return provider
 
 
+def _pending_changes(user) -> list[WorkItem]:
+    """The centre's 变更申请 waiting for a decision (the workflow's approve, as a queryset)."""
+    pending = change_queue(user=user, which="pending")
+    return [WorkItem(label=_("待审批的变更申请"), count=pending.count(), url=reverse("cases:change_queue"))]
+
+
+def _my_open_changes(user) -> list[WorkItem]:
+    """The 变更申请 this user proposed that are not decided yet (drafts to submit, requests waiting)."""
+    mine = change_queue(user=user, which="mine").filter(status__in=OPEN)
+    return [WorkItem(label=_("我提出的变更申请（未审批）"), count=mine.count(),
+                     url=f"{reverse('cases:change_queue')}?tab=mine")]  # fmt: skip
+
+
 def register_all() -> None:
     for role in QUEUE_ROLES:
         register(role, _queue_items(role))
+    for role in APPROVERS:
+        register(role, _pending_changes)
+    for role in PROPOSERS:
+        register(role, _my_open_changes)

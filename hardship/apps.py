@@ -8,6 +8,7 @@ class HardshipConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
-        from . import navigation, signals  # noqa: F401
+        from . import audit_words, navigation, signals  # noqa: F401
 
+        audit_words.register_all()
         navigation.register_all()

@@ -37,5 +37,5 @@ def audit_event_list(*, user, verb: str = "") -> QuerySet[AuditEvent]:
     """Audit events of the user's unions (and events with no union, for system admins only)."""
     events = scope_queryset(AuditEvent.objects.all(), user, roles=AUDIT_READERS)
     if verb:
-        events = events.filter(verb__startswith=verb)
+        events = events.filter(verb=verb)
     return events.select_related("actor", "union")

@@ -1,5 +1,7 @@
 """Writes shared by every app: the audit log, the union tree and role assignments."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -45,6 +47,41 @@ def audit_record(
         changes=masked,
         ip_address=_client_ip(request),
     )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One target of a set-based action: its type ("cases.household"), id, name, union and changes."""
+
+    target_type: str
+    target_id: str
+    target_repr: str
+    union_id: int | None
+    changes: dict[str, tuple[Any, Any]]
+
+
+def audit_record_many(*, actor: User | None, verb: str, rows: Iterable[AuditRow], request=None,
+                      batch_size: int = 2000) -> int:  # fmt: skip
+    """``audit_record`` for a set-based action: one event per row, written in bulk (no query per row).
+
+    A bulk re-tier writes each household's own history entry this way, inside its transaction.
+    Returns the number of events written.
+    """
+    actor = actor if actor is not None and actor.is_authenticated else None
+    ip = _client_ip(request)
+    written, batch = 0, []
+    for row in rows:
+        batch.append(AuditEvent(
+            actor=actor, verb=verb, target_type=row.target_type, target_id=row.target_id,
+            target_repr=row.target_repr[:200], union_id=row.union_id, ip_address=ip,
+            changes={f: [_jsonable(mask_value(f, old)), _jsonable(mask_value(f, new))]
+                     for f, (old, new) in row.changes.items()},
+        ))  # fmt: skip
+        if len(batch) == batch_size:
+            AuditEvent.objects.bulk_create(batch)
+            written, batch = written + len(batch), []
+    AuditEvent.objects.bulk_create(batch)
+    return written + len(batch)
 
 
 def _jsonable(value: Any) -> Any:

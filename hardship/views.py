@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
 from .access import AUDIT_READERS, UNION_READERS, role_required, user_roles
+from .audit_words import verb_choices
 from .celery import app
 from .identity import parse_id_number
 from .models import Union
@@ -57,10 +58,14 @@ def union_detail(request, pk: int):
 
 @role_required(*AUDIT_READERS)
 def audit_list(request):
+    """The audit log, in words; its filter is a list of the verbs in words (an unknown one lists everything)."""
+    verbs = verb_choices()
     verb = request.GET.get("verb", "").strip()
+    if verb not in dict(verbs):
+        verb = ""
     events = selectors.audit_event_list(user=request.user, verb=verb)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "hardship/audit_list.html", {"page": page, "verb": verb})
+    return render(request, "hardship/audit_list.html", {"page": page, "verb": verb, "verbs": verbs})
 
 
 def password_change(request):

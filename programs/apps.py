@@ -8,10 +8,12 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
-        from . import navigation
+        from . import audit_words, history, navigation
         from .assistance import work as money_work
         from .workstudy import work
 
+        audit_words.register_all()
+        history.register_all()
         work.register_all()
         money_work.register_all()
         navigation.register_all()

@@ -1,8 +1,10 @@
 """The columns of the household import workbook, shared by the template and the importer.
 
-One row per member; the household's own facts sit on the 本人（户主） row. The
-header a user sees carries the unit ("月收入（元）"); the importer matches on the
-name before the bracket, so "月收入" or "月收入(元)" are read the same.
+One row per member; the household's own facts sit on the 本人（户主） row. Income is
+each member's own, by source (元/年), on every member's row: the household's is their
+sum, never a column of its own. The header a user sees carries the unit
+("工资性收入（元/年）"); the importer matches on the name before the bracket, so
+"工资性收入" or "工资性收入(元/年)" are read the same.
 """
 
 import re
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import TextChoices
 
 from ..models import (
+    INCOME_SOURCES,
     Cause,
     Disability,
     Health,
@@ -52,9 +55,13 @@ def _len(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
 
-def _income(field: str) -> Column:
-    label = str(Household._meta.get_field(field).verbose_name)
-    return Column(f"{label}（元/年）", field, HOUSEHOLD, MONEY, width=14, note="近 12 个月合计，元，可保留两位小数")
+def _yearly(model, field: str, level: str, note: str) -> Column:
+    label = str(model._meta.get_field(field).verbose_name)
+    return Column(f"{label}（元/年）", field, level, MONEY, width=14, note=note)
+
+
+MEMBER_INCOME_NOTE = "本人近 12 个月合计，元；按月收入填写时乘以 12；留空按 0。家庭年收入为各成员之和，不另填"
+EXPENSE_NOTE = "家庭近 12 个月合计，元，可保留两位小数"
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -75,23 +82,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("残疾类别", "disability", MEMBER, CHOICE, Disability, width=11, note="留空按“无”"),
     Column("就业就学状况", "work_status", MEMBER, CHOICE, WorkStatus, required=True, width=13),
     Column("就学阶段", "school_level", MEMBER, CHOICE, SchoolLevel, width=11, note="在校学生填写，其他留空"),
-    Column("月收入（元）", "monthly_income", MEMBER, MONEY, width=12, note="留空按 0"),
     Column("医保", "medical_insurance", MEMBER, CHOICE, MedicalInsurance, width=11, note="留空按“居民医保”"),
+    *(_yearly(Member, source, MEMBER, MEMBER_INCOME_NOTE) for source in INCOME_SOURCES),
     Column("联系电话", "phone", HOUSEHOLD, PHONE, required=True, width=14, max_length=_len(Household, "phone")),
     Column("工作单位", "employer", HOUSEHOLD, width=24, max_length=_len(Household, "employer")),
     Column("户口所在地", "hukou_location", HOUSEHOLD, width=20, max_length=_len(Household, "hukou_location")),
     Column("家庭住址", "address", HOUSEHOLD, required=True, width=32, max_length=_len(Household, "address")),
     Column("住房情况", "housing", HOUSEHOLD, CHOICE, Housing, width=13, note="留空按“自有住房”"),
-    _income("income_wages"),
-    _income("income_business"),
-    _income("income_property"),
-    _income("income_transfer"),
-    _income("income_pension"),
-    _income("income_union_aid"),
-    _income("expense_medical"),
-    _income("expense_disability"),
-    _income("expense_schooling"),
-    _income("expense_housing"),
+    *(
+        _yearly(Household, f, HOUSEHOLD, EXPENSE_NOTE)
+        for f in ("expense_medical", "expense_disability", "expense_schooling", "expense_housing")
+    ),
     Column("主要致困原因", "main_cause", HOUSEHOLD, CHOICE, Cause, required=True, width=18),
     Column("次要致困原因", "secondary_causes", HOUSEHOLD, CAUSES, Cause, width=26, note="最多三项，用“、”分隔"),
     Column("单亲（是/否）", "single_parent", HOUSEHOLD, YES_NO, width=10, note="留空按“否”"),

@@ -10,9 +10,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hardship.masking import mask_id_number, mask_phone
+from hardship.money import money
 from hardship.spreadsheet import xlsx_append
 
 from ..models import Cause, Household, Status, Tier
+from ..tiers import recorded_income_expression
 
 EXPORT_SHEET = "家庭档案"
 EXPORT_COLUMNS = (
@@ -23,6 +25,7 @@ EXPORT_COLUMNS = (
     ("状态", 11),
     ("困难类别", 11),
     ("家庭人口", 9),
+    ("家庭年收入（元，各成员之和）", 17),
     ("人均月收入（元）", 15),
     ("主要致困原因", 18),
     ("联系电话（脱敏）", 15),
@@ -30,7 +33,7 @@ EXPORT_COLUMNS = (
 )
 EXPORT_FIELDS = (
     "file_number", "head_name", "head_id_number", "union__name", "status", "tier", "member_count",
-    "per_capita_income", "main_cause", "phone", "updated_at",
+    "recorded_income", "per_capita_income", "main_cause", "phone", "updated_at",
 )  # fmt: skip
 CHUNK = 2000
 
@@ -54,10 +57,21 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
     xlsx_append(sheet, [_header_cell(sheet, header) for header, _width in EXPORT_COLUMNS])
 
     # Plain tuples, not model instances: a city-wide export is a hundred thousand rows.
-    rows = households.values_list(*EXPORT_FIELDS)
-    for file_number, head, id_number, union, status, tier, size, income, cause, phone, updated in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    rows = households.annotate(recorded_income=recorded_income_expression()).values_list(*EXPORT_FIELDS)
+    for (
+        file_number,
+        head,
+        id_number,
+        union,
+        status,
+        tier,
+        size,
+        recorded,
+        income,
+        cause,
+        phone,
+        updated,
+    ) in rows.iterator(chunk_size=CHUNK):
         xlsx_append(
             sheet,
             [
@@ -68,6 +82,7 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
                 statuses.get(status, status),
                 tiers.get(tier, tier),
                 size,
+                money(recorded),
                 income,
                 causes.get(cause, cause),
                 mask_phone(phone),

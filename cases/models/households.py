@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardship.masking import mask_card, mask_id_number
 from hardship.models import Union
-from hardship.money import MONEY_FIELD
+from hardship.money import MONEY_FIELD, money
 
 MONEY = MONEY_FIELD
 
@@ -210,13 +210,7 @@ class Household(models.Model):
     address = models.CharField(_("家庭住址"), max_length=200)
     housing = models.CharField(_("住房情况"), max_length=20, choices=Housing.choices, default=Housing.OWNED)
 
-    # Income of the last 12 months by source (元/年).
-    income_wages = models.DecimalField(_("工资性收入"), default=Decimal("0"), **MONEY)
-    income_business = models.DecimalField(_("经营性收入"), default=Decimal("0"), **MONEY)
-    income_property = models.DecimalField(_("财产性收入"), default=Decimal("0"), **MONEY)
-    income_transfer = models.DecimalField(_("转移性收入"), default=Decimal("0"), **MONEY)
-    income_pension = models.DecimalField(_("养老金"), default=Decimal("0"), **MONEY)
-    income_union_aid = models.DecimalField(_("工会帮扶收入"), default=Decimal("0"), **MONEY)
+    # Income is recorded per member and source (Member.income_*): the household's is their sum.
     # 刚性支出 of the last 12 months (元/年), deducted from income.
     expense_medical = models.DecimalField(_("医疗支出"), default=Decimal("0"), **MONEY)
     expense_disability = models.DecimalField(_("残疾康复支出"), default=Decimal("0"), **MONEY)
@@ -351,14 +345,23 @@ class Household(models.Model):
 
     @property
     def recorded_income(self) -> Decimal:
-        return (
-            self.income_wages
-            + self.income_business
-            + self.income_property
-            + self.income_transfer
-            + self.income_pension
-            + self.income_union_aid
-        )
+        """The household's income of the last 12 months: the sum of its members' sources (元/年)."""
+        return sum((m.annual_income for m in current_members(self)), Decimal("0"))
+
+    def income_by_source(self) -> list[tuple[str, object, Decimal]]:
+        """(field, label, the members' sum) per source: the household totals the page and the print show."""
+        members = current_members(self)
+        return [(f, label, sum((getattr(m, f) for m in members), Decimal("0"))) for f, label in income_sources()]
+
+
+def current_members(household: "Household") -> list["Member"]:
+    """The members now on the file: the page's prefetched rows when there are some, else a query."""
+    prefetched = getattr(household, "_prefetched_objects_cache", {}).get("members")
+    if prefetched is not None:
+        return [m for m in prefetched if not m.removed]
+    if household.pk is None:
+        return []
+    return list(household.members.filter(removed=False))
 
 
 def _choice_label(choices: type[models.TextChoices], value: str) -> str:
@@ -381,7 +384,13 @@ class Member(models.Model):
     disability = models.CharField(_("残疾类别"), max_length=20, choices=Disability.choices, default=Disability.NONE)
     work_status = models.CharField(_("就业/就学状况"), max_length=20, choices=WorkStatus.choices)
     school_level = models.CharField(_("就学阶段"), max_length=20, choices=SchoolLevel.choices, blank=True, default="")
-    monthly_income = models.DecimalField(_("月收入"), default=Decimal("0"), **MONEY)
+    # Income of the last 12 months by source (元/年); the household's income is the sum over its members.
+    income_wages = models.DecimalField(_("工资性收入"), default=Decimal("0"), **MONEY)
+    income_business = models.DecimalField(_("经营性收入"), default=Decimal("0"), **MONEY)
+    income_property = models.DecimalField(_("财产性收入"), default=Decimal("0"), **MONEY)
+    income_transfer = models.DecimalField(_("转移性收入"), default=Decimal("0"), **MONEY)
+    income_pension = models.DecimalField(_("养老金"), default=Decimal("0"), **MONEY)
+    income_union_aid = models.DecimalField(_("工会帮扶收入"), default=Decimal("0"), **MONEY)
     medical_insurance = models.CharField(
         _("医保"), max_length=20, choices=MedicalInsurance.choices, default=MedicalInsurance.RESIDENT
     )
@@ -407,6 +416,30 @@ class Member(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def annual_income(self) -> Decimal:
+        """This member's income of the last 12 months, all sources (元/年)."""
+        return sum((getattr(self, f) for f in INCOME_SOURCES), Decimal("0"))
+
+    def income_parts(self) -> list[tuple[object, Decimal]]:
+        """(label, 元/年) of the sources this member has income from."""
+        return [(label, getattr(self, f)) for f, label in income_sources() if getattr(self, f)]
+
+    @property
+    def monthly_income(self) -> Decimal:
+        """The same figure a month (元/月), as the visit form and the member table show it."""
+        return money(self.annual_income / 12)
+
+
+# The sources of a member's income (元/年), in the order every form, sheet and page shows them.
+INCOME_SOURCES = ("income_wages", "income_business", "income_property", "income_transfer", "income_pension",
+                  "income_union_aid")  # fmt: skip
+
+
+def income_sources() -> list[tuple[str, object]]:
+    """(field, label) per income source."""
+    return [(f, Member._meta.get_field(f).verbose_name) for f in INCOME_SOURCES]
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

@@ -135,9 +135,12 @@ class VisitForm(forms.Form):
         self.member_fields = []
         for member in members:
             name = f"income_{member.pk}"
+            # Beside what the file records for the member (the same figure the tier reads, a month of it).
             self.fields[name] = forms.DecimalField(
                 label=_("%(n)s 核实月收入") % {"n": member.name}, min_value=0, max_digits=12, decimal_places=2,
                 required=False, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+                help_text=_("档案记录：%(m)s 元/月（年收入 %(y)s 元）") % {"m": member.monthly_income,
+                                                                        "y": member.annual_income},
             )  # fmt: skip
             self.member_fields.append((member, name))
         self.fields["visited_on"].initial = timezone.localdate()

@@ -20,7 +20,7 @@ from hardship.dates import WorkingCalendar, add_months, add_working_days, unplan
 from hardship.models import SocialOrganisation
 from hardship.workflow import Action
 
-from ..models import Household, Status, Step
+from ..models import Household, Status, Step, Tier
 from ..selectors import household_queryset, standard_in_force
 from .workflow import CENTRE, GRASSROOTS, OBSERVER, VISIT_STEPS, review_workflow
 
@@ -181,6 +181,10 @@ QUEUES: dict[str, Queue] = {
     "yearly": Queue(gettext_lazy("年度复核到期"), ("yearly_visit", "yearly_continue"), ("next_review_due", "id"),
                     narrow=lambda cases, today: cases.filter(next_review_due__lte=today + timedelta(days=30)),
                     due_field="next_review_due", deadline=True),
+    # Filed households that no longer qualify (a change request or a new standard made them 不符合):
+    # they stay filed until the centre decides the exit — listed here, never dropped.
+    "exit": Queue(gettext_lazy("待退出（已不符合认定）"), ("exit",), ("updated_at", "id"),
+                  narrow=lambda cases, today: cases.filter(tier=Tier.NONE)),
     "follow_up": Queue(gettext_lazy("退出回访到期"), ("follow_up_visit",), ("exited_at", "id"),
                        narrow=_follow_ups_due),
 }  # fmt: skip

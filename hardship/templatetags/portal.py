@@ -1,6 +1,7 @@
 from django import template
 from django.template.base import NodeList, token_kwargs
 
+from hardship.audit_words import describe_changes, verb_label
 from hardship.masking import mask_name as _mask_name
 from hardship.money import money_text
 
@@ -20,6 +21,18 @@ def query_with(context, **changes) -> str:
 def mask_name(value: str) -> str:
     """张*明: the name as a 公示 shows it."""
     return _mask_name(value)
+
+
+@register.filter
+def audit_verb(verb: str) -> str:
+    """An audit verb in words, in the UI language (every app registers its own: hardship.audit_words)."""
+    return verb_label(verb)
+
+
+@register.filter
+def audit_changes(event) -> list[tuple[str, str, str]]:
+    """(label, old, new) per change of an audit event, in words: 困难类别：特困 → 相对困难."""
+    return describe_changes(event.changes, event.target_type)
 
 
 @register.filter(name="money")

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from cases.demo import with_incomes
 from cases.models import Household, Member, Status
 from cases.services import MemberInput, household_create
 from hardship.identity import make_card_number, make_id_number
@@ -50,15 +51,17 @@ POSITIONS = [
 FAMILIES = [
     ("WX-HS-YQ-02", [("self", "王建平", date(1974, 2, 9), 11, "flexible", ""),
                      ("child", "王小琪", date(2007, 5, 16), 22, "student", "university")],
-     {"income_business": "24000", "main_cause": "serious_illness", "address": "惠山区钱桥街道盛岸路 21 号"}),
+     {"incomes": {"王建平": {"income_business": "24000"}}, "main_cause": "serious_illness",
+      "address": "惠山区钱桥街道盛岸路 21 号"}),
     ("WX-HS-LS-01", [("self", "吴永福", date(1976, 8, 30), 13, "employed", ""),
                      ("spouse", "钱小红", date(1978, 3, 3), 24, "employed", ""),
                      ("child", "吴佳怡", date(2010, 1, 26), 26, "student", "senior")],
-     {"income_wages": "70000", "main_cause": "schooling", "address": "惠山区洛社镇杨市路 6 号"}),
+     {"incomes": {"吴永福": {"income_wages": "40000"}, "钱小红": {"income_wages": "30000"}},
+      "main_cause": "schooling", "address": "惠山区洛社镇杨市路 6 号"}),
     ("WX-BH-HL-01", [("self", "周秀兰", date(1979, 12, 1), 28, "employed", ""),
                      ("child", "周子豪", date(2008, 11, 3), 31, "student", "senior"),
                      ("child", "周子涵", date(2010, 1, 27), 42, "student", "junior")],
-     {"income_wages": "48000", "main_cause": "other", "single_parent": True,
+     {"incomes": {"周秀兰": {"income_wages": "48000"}}, "main_cause": "other", "single_parent": True,
       "address": "滨湖区河埒街道湖滨路 9 号"}),
 ]  # fmt: skip
 
@@ -167,6 +170,8 @@ def _seed_families(actor: User) -> None:
         ]
         if Household.objects.filter(head_id_number=members[0].id_number).exists():
             continue
+        data = dict(data)
+        members = with_incomes(members, data.pop("incomes", {}))
         values = {
             "phone": f"1390511{number:04d}",
             "bank_name": "中国工商银行",
@@ -176,7 +181,7 @@ def _seed_families(actor: User) -> None:
             **data,
         }
         for key in list(values):
-            if key.startswith(("income_", "expense_")):
+            if key.startswith("expense_"):
                 values[key] = Decimal(values[key])
         household = household_create(actor=actor, union=Union.objects.get(code=code), data=values, members=members)
         Household.objects.filter(pk=household.pk).update(status=Status.FILED)

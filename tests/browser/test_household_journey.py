@@ -1,7 +1,7 @@
 """A grassroots union worker builds a household file in the browser, the way they would at the desk.
 
 王丽华 (``grassroots``) opens 家庭档案 → 新建档案, types in the head of household and a
-schoolchild, the year's income, the cause and the bank card; sees the tier and the
+schoolchild, each member's income (a month at a time), the cause and the bank card; sees the tier and the
 per-capita income on the file; uploads a proof; opens the A4 print sheet; corrects the
 phone number; and reads the same file on a phone. Screenshots of each step: screenshots/household-*.png.
 """
@@ -48,7 +48,7 @@ def demo(live_server, settings, tmp_path):
     return live_server
 
 
-def fill_member(row, *, relation, name, id_number, work, school="", health=None, income=None, insurance=None):
+def fill_member(row, *, relation, name, id_number, work, school="", health=None, monthly=None, insurance=None):
     """One 家庭成员 row, field by field, by the labels a caseworker reads."""
     row.get_by_label("与户主关系").select_option(label=relation)
     row.get_by_label("姓名").fill(name)
@@ -58,8 +58,10 @@ def fill_member(row, *, relation, name, id_number, work, school="", health=None,
         row.get_by_label("就学阶段").select_option(label=school)
     if health:
         row.get_by_label("健康状况").select_option(label=health)
-    if income is not None:
-        row.get_by_label("月收入").fill(income)
+    if monthly:  # the member's own income, typed a month at a time (saved × 12)
+        row.get_by_label("收入填写方式").select_option(label="元/月（按月 × 12 计）")
+        for source, amount in monthly.items():
+            row.get_by_label(source).fill(amount)
     if insurance:
         row.get_by_label("医保").select_option(label=insurance)
 
@@ -79,7 +81,7 @@ def test_grassroots_builds_a_household_file(page, phone_page, demo, tmp_path):
     rows = page.locator("fieldset.member-row")
     expect(rows.nth(0).get_by_label("与户主关系")).to_have_value("self")
     fill_member(rows.nth(0), relation="本人（户主）", name="顾国平", id_number=HEAD_ID, work="在职",
-                health="慢性病", income="3500", insurance="职工医保")  # fmt: skip
+                health="慢性病", monthly={"工资性收入": "3500", "转移性收入": "200"}, insurance="职工医保")  # fmt: skip
     fill_member(rows.nth(1), relation="子女", name="顾思琪", id_number=CHILD_ID, work="在校学生",
                 school="高中/中职")  # fmt: skip
 
@@ -88,8 +90,6 @@ def test_grassroots_builds_a_household_file(page, phone_page, demo, tmp_path):
     page.get_by_label("户口所在地").fill("无锡市惠山区")
     page.get_by_label("家庭住址").fill("惠山区堰桥街道堰新路 36 号 2 幢 301 室")
     page.get_by_label("住房情况").select_option(label="租房")
-    page.get_by_label("工资性收入").fill("42000")
-    page.get_by_label("转移性收入").fill("2400")
     page.get_by_label("医疗支出").fill("12000")
     page.get_by_label("教育支出").fill("3600")
     page.get_by_label("主要致困原因").select_option(label="患重特大疾病")
@@ -116,6 +116,7 @@ def test_grassroots_builds_a_household_file(page, phone_page, demo, tmp_path):
     expect(members.locator("tbody tr")).to_have_count(2)
     expect(members).to_contain_text("顾思琪")
     expect(members).to_contain_text("高中/中职")
+    expect(members.get_by_test_id("member-income").first).to_contain_text("44400.00")  # 3,500 and 200 a month
     expect(members).not_to_contain_text(CHILD_ID)  # masked by default
     expect(page.get_by_text(CARD)).to_have_count(0)
     expect(page.get_by_text(f"{CARD[:4]} **** **** {CARD[-4:]}", exact=True)).to_be_visible()

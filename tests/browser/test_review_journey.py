@@ -58,7 +58,7 @@ def case(demo):
     role_assign(actor=None, user=colleague, union=union, role=Role.GRASSROOTS_STAFF)
     members = [
         MemberInput(relation="self", name=HEAD, id_number=make_id_number("320211", date(1976, 5, 14), 331),
-                    work_status="employed", health="chronic", monthly_income=Decimal("3500")),
+                    work_status="employed", health="chronic", income_wages=Decimal("42000")),
         MemberInput(relation="spouse", name=SPOUSE, id_number=make_id_number("320211", date(1978, 10, 3), 342),
                     work_status="unable", health="uraemia"),
         MemberInput(relation="child", name="沈雨涵", id_number=make_id_number("320211", date(2011, 2, 20), 364),
@@ -66,7 +66,7 @@ def case(demo):
     ]  # fmt: skip
     data = {
         "phone": "13812345678", "address": "惠山区堰桥街道锡澄路 218 号 5 幢 102 室", "housing": "rented",
-        "employer": "无锡海溪防腐设备有限公司", "income_wages": Decimal("42000"), "expense_medical": Decimal("26000"),
+        "employer": "无锡海溪防腐设备有限公司", "expense_medical": Decimal("26000"),
         "main_cause": "serious_illness", "secondary_causes": ["schooling"], "bank_name": "中国工商银行",
         "bank_branch": "无锡堰桥支行", "bank_card": make_card_number("622202151000998877"),
     }  # fmt: skip

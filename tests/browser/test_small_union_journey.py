@@ -84,14 +84,13 @@ def test_a_one_staff_unions_case_goes_from_entry_to_filing(page, phone_page, dem
     expect(id_field).to_have_class(re.compile("is-invalid"))
     screenshot(page, "small-01-id-checked-on-leaving")
     fill_member(rows.nth(0), relation="本人（户主）", name=HEAD, id_number=HEAD_ID, work="在职", health="慢性病",
-                income="3200")  # fmt: skip
+                monthly={"工资性收入": "3200"})  # fmt: skip
     id_field.press("Tab")
     expect(rows.nth(0).locator(".id-check-hint")).to_have_text("1979-06-18 · 男")
     expect(error).to_have_text("")
     fill_member(rows.nth(1), relation="子女", name=CHILD, id_number=CHILD_ID, work="在校学生", school="初中")
     page.get_by_label("联系电话").fill("13905107788")
     page.get_by_label("家庭住址").fill("惠山区堰桥街道锡澄路 301 号")
-    page.get_by_label("工资性收入").fill("38400")
     page.get_by_label("医疗支出").fill("9000")
     page.get_by_label("主要致困原因").select_option(label="患重特大疾病")
     page.get_by_label("开户银行").fill("中国工商银行")

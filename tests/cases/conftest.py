@@ -1,10 +1,11 @@
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from cases.demo import WUXI_STANDARD
-from cases.models import HardshipStandard
+from cases.models import INCOME_SOURCES, HardshipStandard
 from cases.services import MemberInput
 from hardship.identity import make_id_number
 from hardship.models import Role
@@ -24,11 +25,21 @@ def grassroots(tree):
 
 
 _seq = iter(range(100, 999))
+HEAD_WAGES = Decimal("36000")
 
 
 def person(relation="self", name="蒋建华", birth=date(1978, 3, 12), work="employed", **extra) -> MemberInput:
+    """A member; the head earns 36,000 a year in wages unless told otherwise (income is each member's)."""
     extra.setdefault("id_number", make_id_number("320206", birth, next(_seq)))
+    if relation == "self":
+        extra.setdefault("income_wages", HEAD_WAGES)
     return MemberInput(relation=relation, name=name, work_status=work, **extra)
+
+
+def head_earning(wages, members=None) -> list[MemberInput]:
+    """``members`` (one head by default) with the head's yearly wages set to ``wages``."""
+    members = members or [person()]
+    return [replace(m, income_wages=Decimal(wages)) if m.relation == "self" else m for m in members]
 
 
 def household_data(**overrides) -> dict:
@@ -37,7 +48,6 @@ def household_data(**overrides) -> dict:
         "address": "惠山区堰桥街道西漳村 12 号",
         "main_cause": "serious_illness",
         "secondary_causes": [],
-        "income_wages": Decimal("36000"),
     }
     data.update(overrides)
     return data
@@ -47,11 +57,10 @@ def form_post(union, members, **overrides):
     """The household form's POST data: the file's fields and one formset row per member."""
     data = {
         "union": union.pk, "phone": "13905100001", "address": "惠山区堰桥街道西漳村 12 号", "housing": "owned",
-        "main_cause": "serious_illness", "income_wages": "36000", "members-TOTAL_FORMS": str(len(members)),
+        "main_cause": "serious_illness", "members-TOTAL_FORMS": str(len(members)),
         "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "20",
     }  # fmt: skip
-    for field in ("income_business", "income_property", "income_transfer", "income_pension", "income_union_aid",
-                  "expense_medical", "expense_disability", "expense_schooling", "expense_housing",
+    for field in ("expense_medical", "expense_disability", "expense_schooling", "expense_housing",
                   "sudden_event_cost"):  # fmt: skip
         data[field] = "0"
     for index, member in enumerate(members):
@@ -61,8 +70,14 @@ def form_post(union, members, **overrides):
     return data
 
 
-def member_row(relation="self", name="蒋建华", id_number=None, work="employed"):
-    """One member row of the household form."""
-    return {"relation": relation, "name": name, "work_status": work, "health": "healthy", "disability": "none",
-            "medical_insurance": "resident", "monthly_income": "0",
-            "id_number": id_number or make_id_number("320206", date(1978, 3, 12), 777)}  # fmt: skip
+def member_row(relation="self", name="蒋建华", id_number=None, work="employed", **incomes):
+    """One member row of the household form (the head earns 36,000 a year in wages unless told otherwise)."""
+    row = {"relation": relation, "name": name, "work_status": work, "health": "healthy", "disability": "none",
+           "medical_insurance": "resident", "income_unit": "year",
+           "id_number": id_number or make_id_number("320206", date(1978, 3, 12), 777)}  # fmt: skip
+    for source in INCOME_SOURCES:
+        row[source] = "0"
+    if relation == "self":
+        row["income_wages"] = str(HEAD_WAGES)
+    row.update(incomes)
+    return row

@@ -34,8 +34,9 @@ def snapshot() -> list[tuple]:
     return [
         (
             h.union_id, h.status, h.file_number, h.head_name, h.head_id_number, h.phone, h.address, h.main_cause,
-            h.secondary_causes, h.income_wages, h.expense_medical, h.per_capita_income, h.tier, h.bank_card,
-            [(m.relation, m.name, m.id_number, m.birth_date, m.work_status, m.monthly_income) for m in h.members.all()],
+            h.secondary_causes, h.recorded_income, h.expense_medical, h.per_capita_income, h.tier, h.bank_card,
+            [(m.relation, m.name, m.id_number, m.birth_date, m.work_status, m.income_wages, m.income_pension)
+             for m in h.members.all()],
         )
         for h in households
     ]  # fmt: skip

@@ -13,7 +13,7 @@ from cases.services import household_create
 from hardship.models import AuditEvent, Role
 from tests.factories import user_with_role
 
-from .conftest import WUXI, household_data, person
+from .conftest import WUXI, head_earning, household_data, person
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ def centre(tree):
 
 
 def _household(actor, union, income):
-    return household_create(actor=actor, union=union, data=household_data(income_wages=Decimal(income)),
-                            members=[person(name=f"户主{income}")])  # fmt: skip
+    return household_create(actor=actor, union=union, data=household_data(),
+                            members=head_earning(income, [person(name=f"户主{income}")]))  # fmt: skip
 
 
 def _standard_post(union, **overrides):
@@ -66,7 +66,9 @@ def test_confirming_a_standard_in_force_today_re_tiers_the_households(client, tr
     assert response.status_code == 302
     moves.refresh_from_db()
     assert moves.tier == Tier.EXTREME
-    assert AuditEvent.objects.filter(verb="standard.apply").get().changes == {"relative→extreme": [None, 1]}
+    summary = AuditEvent.objects.filter(verb="standard.apply").get().changes
+    assert (summary["households"], summary["changed"]) == ([None, 1], [None, 1])
+    assert summary["tier_transitions"] == [None, "相对困难→特困 1 户"]
 
 
 def test_a_future_standard_changes_nothing_until_its_day(client, tree, standard, grassroots, centre):

@@ -10,7 +10,7 @@ from cases.selectors import standard_in_force
 from cases.services import household_create, household_recompute
 from cases.tiers import MemberFacts, annotate_tier, classify, compute_tier
 
-from .conftest import WUXI, household_data, person
+from .conftest import WUXI, head_earning, household_data, person
 
 WUXI_STD = HardshipStandard(**WUXI)
 NO_EXTREME_LINE = HardshipStandard(**{**WUXI, "extreme_line_monthly": None})
@@ -115,8 +115,7 @@ def test_the_standard_in_force_is_chosen_by_date_and_the_nearest_union(tree, sta
 def test_a_household_changes_tier_across_a_change_of_standard(tree, standard, grassroots):
     # 1460/month per person: 相对 under the 1440 line, 特困 once the line is 1500.
     household = household_create(
-        actor=grassroots, union=tree["company"], data=household_data(income_wages=Decimal("17520")),
-        members=[person()],
+        actor=grassroots, union=tree["company"], data=household_data(), members=head_earning("17520"),
     )  # fmt: skip
     assert (household.per_capita_income, household.tier) == (Decimal("1460.00"), Tier.RELATIVE)
 
@@ -135,8 +134,8 @@ def test_sql_and_python_tier_rules_agree(tree, standard, grassroots):
     incomes = ["0", "17279", "17280", "17281", "29520", "29521", "36000", "100000"]
     for index, income in enumerate(incomes):
         household_create(
-            actor=grassroots, union=tree["company"], members=[person(name=f"职工{index}")],
-            data=household_data(income_wages=Decimal(income), sudden_event_cost=Decimal("90000") if index == 7 else 0),
+            actor=grassroots, union=tree["company"], members=head_earning(income, [person(name=f"职工{index}")]),
+            data=household_data(sudden_event_cost=Decimal("90000") if index == 7 else 0),
         )  # fmt: skip
 
     rows = annotate_tier(Household.objects.all(), standard).values_list(

@@ -23,6 +23,7 @@ from itertools import count
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
+from cases.changes import services as changes
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.services import MemberInput, attachment_add, household_create
@@ -179,7 +180,7 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     filed = household_create(
         actor=builder, union=union, members=members,
         data={"phone": f"1390510{next(_sequence):04d}", "address": f"{word}路 1 号", "main_cause": "serious_illness",
-              "secondary_causes": [], "income_wages": Decimal("0"), "bank_name": BANK,
+              "secondary_causes": [], "bank_name": BANK,
               "bank_card": "6222021234567890128"},
     )  # fmt: skip
     Household.objects.filter(pk=filed.pk).update(status=Status.FILED, filed_at=date(2026, 1, 5))
@@ -194,12 +195,17 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                      living_conditions=world.mark(side, f"{word}走访所见", "visit"),
                                      findings="属实", recorded_by=builder, address_confirmed=True)  # fmt: skip
     put((side, "visit"), visit.pk)
+    # A 变更申请 on the filed file, waiting for the centre (its employer; the empty POSTs cannot decide it).
+    change = changes.change_propose(actor=builder, household_id=filed.pk, kind="employer", reason="new_employer",
+                                    after={"employer": f"{word}新单位"})  # fmt: skip
+    changes.change_submit(actor=builder, change_id=change.pk)
+    put((side, "change"), change.pk)
 
     draft = household_create(
         actor=builder, union=union, members=[_person("self", world.mark(side, f"欧阳{word[0]}立", "household head"),
-                                                     date(1980, 6, 1), "employed")],
+                                                     date(1980, 6, 1), "employed", income_wages=Decimal("12000"))],
         data={"phone": f"1390511{next(_sequence):04d}", "address": f"{word}路 2 号", "main_cause": "disability",
-              "secondary_causes": [], "income_wages": Decimal("12000")},
+              "secondary_causes": []},
     )  # fmt: skip
     put((side, "draft"), draft.pk)
 
@@ -280,7 +286,7 @@ def _review_cases(world: World, builder: User, organisation: SocialOrganisation)
             actor=builder, union=union, members=[_person("self", world.mark("own", head, what), date(1979, 4, 2),
                                                          "unable")],
             data={"phone": f"1390512{next(_sequence):04d}", "address": "本家路 3 号", "main_cause": "serious_illness",
-                  "secondary_causes": [], "income_wages": Decimal("0")},
+                  "secondary_causes": []},
         )  # fmt: skip
         attachment = attachment_add(
             actor=builder, household=household, kind="income_proof", upload=SimpleUploadedFile("证明.pdf", PDF)
@@ -295,9 +301,8 @@ def _parent_side(world: World, builder: User) -> None:
     union = world.unions["parent"]
     household = household_create(
         actor=builder, union=union, members=[_person("self", world.mark("parent", "欧阳父强", "household head"),
-                                                     date(1975, 1, 9), "employed")],
-        data={"phone": "13905129999", "address": "父级路 1 号", "main_cause": "disability", "secondary_causes": [],
-              "income_wages": Decimal("12000")},
+                                                     date(1975, 1, 9), "employed", income_wages=Decimal("12000"))],
+        data={"phone": "13905129999", "address": "父级路 1 号", "main_cause": "disability", "secondary_causes": []},
     )  # fmt: skip
     world.objects[("parent", "household")] = household.pk
     name = world.mark("parent", "父级爱心企业有限公司", "enterprise")

@@ -9,7 +9,6 @@ import csv
 import io
 import zipfile
 from datetime import date, datetime
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,7 +29,7 @@ from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
 from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment
-from tests.cases.conftest import WUXI, household_data, person
+from tests.cases.conftest import WUXI, head_earning, household_data
 from tests.factories import user_with_role
 from tests.hardening.test_fuzz_forms import CJK, FORM_SETTINGS, HOSTILE_TEXT, NUL_TEXT, any_text
 
@@ -233,8 +232,8 @@ def exported(tree):
     grassroots = user_with_role(Role.GRASSROOTS_STAFF, tree["company"])
     centre = user_with_role(Role.CENTRE_STAFF, tree["city"])
     approver = user_with_role(Role.FUND_APPROVER, tree["city"])
-    household = household_create(actor=grassroots, union=tree["company"], members=[person()],
-                                 data=household_data(income_wages=Decimal("6000"), bank_card="6222021234567890128",
+    household = household_create(actor=grassroots, union=tree["company"], members=head_earning("6000"),
+                                 data=household_data(bank_card="6222021234567890128",
                                                      bank_name="中国工商银行"))  # fmt: skip
     Household.objects.filter(pk=household.pk).update(status=Status.FILED, filed_at=date(2026, 1, 5))
     batch = Batch.objects.create(union=tree["city"], period="2026-Q2", created_by=centre)

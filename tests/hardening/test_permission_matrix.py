@@ -65,6 +65,7 @@ STANDARD_EDITORS = frozenset({R.CENTRE_STAFF, R.SYSTEM_ADMIN})
 # Centre staff may give a small union's 初审 and record its visit (cases/review/workflow.py): the visit
 # page lets them in; the workflow then sends them back from a visit of another step.
 VISITORS = frozenset({R.GRASSROOTS_STAFF, R.CASEWORKER, R.THIRD_PARTY_REVIEWER, R.CENTRE_STAFF})
+PROPOSERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF})
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,15 @@ EXPECTED: dict[str, E] = {
     "cases:household_detail": E(FILE_READERS, args=H),
     "cases:household_edit": E(FILE_EDITORS, args={"pk": "draft"}),
     "cases:household_unmask": E(UNMASKERS, args=H, method="POST"),
-    "cases:bank_account_edit": E(FILE_EDITORS, args=H),
+    # 变更申请: proposed by grassroots or centre staff on a filed file, decided by centre staff only.
+    "cases:change_propose": E(PROPOSERS, args=H),
+    "cases:contact_edit": E(FILE_EDITORS, args=H),
+    "cases:change_queue": E(PROPOSERS),
+    "cases:change_detail": E(PROPOSERS, args={"change_id": "change"}),
+    # The approval's confirmation page; a grassroots user is sent back to the request (not theirs to decide).
+    "cases:change_action": E(
+        PROPOSERS, args={"change_id": "change", "name": "=approve"}, by_role={R.GRASSROOTS_STAFF: 302}
+    ),
     "cases:household_print": E(FILE_READERS, args=H),
     "cases:attachment_upload": E(FILE_EDITORS, args=H, method="POST", ok=302),
     "cases:attachment_download": E(FILE_READERS, args={"pk": "household", "attachment_id": "attachment"}),
@@ -261,12 +270,13 @@ ADMIN_MODELS = {
     "cases.household", "cases.hardshipstandard", "cases.attachment", "cases.homevisit", "cases.opinion",
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
-    "programs.matchrun",
+    "programs.matchrun", "cases.changerequest",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
 ADMIN_READ_ONLY = {
     "hardship_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
+    "cases_changerequest",
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
     "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",

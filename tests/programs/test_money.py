@@ -12,6 +12,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.changes.models import ChangeRequest
+from cases.changes.services import change_approve, change_submit
 from cases.models import HardshipStandard, Household, Status
 from cases.services import household_create
 from hardship.models import AuditEvent, Role
@@ -20,7 +22,7 @@ from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
 from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, LedgerEntry, Payment, Program
-from tests.cases.conftest import household_data, person
+from tests.cases.conftest import head_earning, household_data, person
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +46,8 @@ def approver(tree):
 
 def filed(actor, union, *, income="6000", members=None, card="6222021234567890128", bank="中国工商银行"):
     """A household that went through the review chain (its status set directly: money tests start here)."""
-    household = household_create(actor=actor, union=union, members=members or [person()],
-                                 data=household_data(income_wages=Decimal(income), bank_card=card,
-                                                     bank_name=bank if card else ""))  # fmt: skip
+    household = household_create(actor=actor, union=union, members=head_earning(income, members),
+                                 data=household_data(bank_card=card, bank_name=bank if card else ""))  # fmt: skip
     Household.objects.filter(pk=household.pk).update(status=Status.FILED, filed_at=date(2026, 1, 5))
     household.refresh_from_db()
     return household
@@ -146,8 +147,8 @@ def test_a_fund_pays_only_households_filed_at_its_union_or_below(tree, standard,
 
 
 def test_households_not_filed_are_not_paid(fund, tree, grassroots):
-    draft = household_create(actor=grassroots, union=tree["company"], data=household_data(income_wages=Decimal("0")),
-                             members=[person()])  # fmt: skip
+    draft = household_create(actor=grassroots, union=tree["company"], data=household_data(),
+                             members=head_earning("0"))  # fmt: skip
 
     run(fund, "2026-Q2")
 
@@ -518,7 +519,7 @@ def test_a_fresh_lock_cannot_be_released_but_a_stale_one_can(fund, centre, setti
     assert AuditEvent.objects.filter(verb="batch.release_lock", actor=centre).exists()
 
 
-def test_a_filed_households_card_is_corrected_on_its_page_and_the_failed_payment_is_reissued(
+def test_a_filed_households_new_card_is_approved_by_the_centre_and_the_failed_payment_is_reissued(
     client, fund, tree, grassroots, centre, approver
 ):
     batch = _approved(fund, tree, grassroots, centre, approver)
@@ -528,33 +529,24 @@ def test_a_filed_households_card_is_corrected_on_its_page_and_the_failed_payment
     household = Household.objects.get()
     client.force_login(grassroots)
 
+    # The payee card of a filed file changes by a change request (变更申请), never by the asker alone.
     response = client.post(
-        reverse("cases:bank_account_edit", args=[household.pk]),
-        {"bank_name": "中国建设银行", "bank_branch": "无锡分行", "bank_card": "6217 0015 1000 1234 567",
-         "version": household.version},
+        reverse("cases:change_propose", args=[household.pk]) + "?kind=bank_account",
+        {"reason": "card_error", "bank_name": "中国建设银行", "bank_branch": "无锡分行",
+         "bank_card": "6217 0015 1000 1234 567"},
     )  # fmt: skip
-
+    change = ChangeRequest.objects.get()
     assert response.status_code == 302
+    change_submit(actor=grassroots, change_id=change.pk)
+    household.refresh_from_db()
+    assert household.bank_card == "6222021234567890128"  # not before the centre approves
+    change_approve(actor=centre, change_id=change.pk)
+
     household.refresh_from_db()
     assert household.bank_card == "6217001510001234567"
-    assert AuditEvent.objects.filter(verb="household.bank_account", actor=grassroots).exists()
+    assert AuditEvent.objects.filter(verb="change.approve", actor=centre, target_id=str(household.pk)).exists()
     q3, _ = run(fund, "2026-Q3", centre)
     assert Payment.objects.filter(batch=q3, entitlement__period_key="2026-Q2").count() == 2
-
-
-def test_a_stale_account_correction_is_refused(client, fund, tree, grassroots):
-    household = filed(grassroots, tree["company"])
-    client.force_login(grassroots)
-
-    response = client.post(
-        reverse("cases:bank_account_edit", args=[household.pk]),
-        {"bank_name": "中国建设银行", "bank_card": "6217001510001234567", "version": household.version - 1},
-        follow=True,
-    )
-
-    assert "没有保存" in response.content.decode()
-    household.refresh_from_db()
-    assert household.bank_card == "6222021234567890128"
 
 
 def test_approving_a_batch_refreshes_the_dashboard_once_it_commits(fund, tree, grassroots, centre, approver,

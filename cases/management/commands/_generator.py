@@ -16,6 +16,7 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from cases.models import (
+    INCOME_SOURCES,
     NOT_LIVE_STATUSES,
     SERIOUS_HEALTH,
     Cause,
@@ -89,8 +90,8 @@ SUDDEN_EVENTS = ((Cause.ACCIDENT.value, "交通事故"), (Cause.ACCIDENT.value, 
                  (Cause.NATURAL_DISASTER.value, "暴雨内涝"), (Cause.ACCIDENT.value, "家中火灾"))  # fmt: skip
 SCHOOL_COST = {KINDERGARTEN: (3000, 8000), PRIMARY: (500, 2000), JUNIOR: (800, 3000), SENIOR: (3000, 8000),
                UNIVERSITY: (8000, 18000)}  # fmt: skip
-INCOME_FIELDS = ("income_wages", "income_business", "income_property", "income_transfer", "income_pension",
-                 "income_union_aid")  # fmt: skip
+# A member's monthly pay goes to the source of their work (元/年).
+SOURCE_OF_WORK = {EMPLOYED: "income_wages", FLEXIBLE: "income_business", RETIRED: "income_pension"}
 EXPENSE_FIELDS = ("expense_medical", "expense_disability", "expense_schooling", "expense_housing")
 ZERO = Decimal(0)
 
@@ -223,7 +224,7 @@ class HouseholdGenerator:
         }
         standard = self.standards[union.pk]
         result = compute_tier(
-            recorded_income=sum((money[f] for f in INCOME_FIELDS), ZERO),
+            recorded_income=sum((p[f] for p in people for f in INCOME_SOURCES), ZERO),
             rigid_expenses=sum((money[f] for f in EXPENSE_FIELDS), ZERO),
             sudden_event_cost=money["sudden_event_cost"],
             members=[MemberFacts(p["birth_date"], p["work_status"], p["health"], p["disability"]) for p in people],
@@ -304,19 +305,16 @@ class HouseholdGenerator:
             "disability": disability,
             "work_status": work,
             "school_level": school,
-            "monthly_income": _monthly_income(rng, work),
             "medical_insurance": insurance,
+            **_work_income(_monthly_income(rng, work), work),
         }
 
     # Money, causes, bank ----------------------------------------------------------------------
 
     def _money(self, people: list[dict]) -> tuple[dict, tuple[str, str] | None]:
         rng = self.rng
-        by_work: dict[str, Decimal] = {}
         medical = disability = schooling = 0
         for person in people:
-            work = person["work_status"]
-            by_work[work] = by_work.get(work, ZERO) + person["monthly_income"]
             if person["health"] in SERIOUS:
                 medical += _amount(rng, 20_000, 150_000)
             elif person["health"] == CHRONIC:
@@ -327,13 +325,12 @@ class HouseholdGenerator:
                 schooling += _amount(rng, *SCHOOL_COST[person["school_level"]])
         sudden = _amount(rng, 30_000, 200_000) if rng.random() < 0.04 else 0
         event = rng.choice(SUDDEN_EVENTS) if sudden else None
+        # The household's other sources are the head's (income is recorded per member and source).
+        head = people[0]
+        head["income_property"] = Decimal(_amount(rng, 1_200, 6_000) if rng.random() < 0.05 else 0)
+        head["income_transfer"] = Decimal(_amount(rng, 3_600, 14_760) if rng.random() < 0.3 else 0)
+        head["income_union_aid"] = Decimal(rng.choice((0, 0, 1400, 2800, 4200)))
         money = {
-            "income_wages": by_work.get(EMPLOYED, ZERO) * 12,
-            "income_business": by_work.get(FLEXIBLE, ZERO) * 12,
-            "income_property": Decimal(_amount(rng, 1_200, 6_000) if rng.random() < 0.05 else 0),
-            "income_transfer": Decimal(_amount(rng, 3_600, 14_760) if rng.random() < 0.3 else 0),
-            "income_pension": by_work.get(RETIRED, ZERO) * 12,
-            "income_union_aid": Decimal(rng.choice((0, 0, 1400, 2800, 4200))),
             "expense_medical": Decimal(medical),
             "expense_disability": Decimal(disability),
             "expense_schooling": Decimal(schooling),
@@ -401,6 +398,13 @@ def _work_and_school(rng: random.Random, age: int, health: str, disability: str)
     if age < 23 and rng.random() < 0.6:
         return STUDENT, UNIVERSITY
     return rng.choices(ADULT_WORK[0], cum_weights=ADULT_WORK[1])[0], ""
+
+
+def _work_income(monthly: Decimal, work: str) -> dict:
+    incomes = dict.fromkeys(INCOME_SOURCES, ZERO)
+    if monthly and work in SOURCE_OF_WORK:
+        incomes[SOURCE_OF_WORK[work]] = monthly * 12
+    return incomes
 
 
 def _monthly_income(rng: random.Random, work: str) -> Decimal:
