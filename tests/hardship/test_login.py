@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hardship.middleware import IdleSessionMiddleware
 from hardship.models import AuditEvent, Role
 from tests.factories import user_with_role
 
@@ -84,6 +85,42 @@ def test_sessions_expire_after_two_idle_hours(client, staff):
 
     assert client.session.get_expiry_age() == 2 * 60 * 60
     assert client.session.get_expire_at_browser_close()
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def _pushed_minutes_ago(client, minutes):
+    """As if the session's expiry was last pushed forward ``minutes`` ago."""
+    session = client.session
+    session[IdleSessionMiddleware.KEY] -= minutes * 60
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(hours=2, minutes=-minutes)
+    )
+
+
+def test_a_page_pushes_an_idle_sessions_expiry_two_hours_forward(client, staff):
+    client.force_login(staff)
+    client.get(reverse("my_work"))
+    _pushed_minutes_ago(client, 30)
+
+    client.get(reverse("my_work"))
+
+    assert _expiry(client) > timezone.now() + timedelta(hours=2, minutes=-1)
+
+
+def test_pages_within_the_minute_do_not_rewrite_the_session(client, staff):
+    # A write and a commit per page was a third of the household file's queries.
+    client.force_login(staff)
+    client.get(reverse("my_work"))
+    pushed = _expiry(client)
+
+    for _ in range(3):
+        assert client.get(reverse("my_work")).status_code == 200
+
+    assert _expiry(client) == pushed
 
 
 def test_password_change_keeps_the_user_logged_in_and_is_audited(client, staff):
