@@ -105,6 +105,10 @@ TEMPLATES = [
     },
 ]
 
+# In-process caches only: no page waits on Redis. The templates' {% cache %} fragments (the same for
+# every user and file, e.g. an empty form) are kept once per worker and language.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Without DATABASE_URL the portal runs on an embedded SQLite file (a laptop trial).
 DATABASES = {
     "default": dj_database_url.config(
