@@ -10,7 +10,12 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Role, RoleAssignment, Union
+from .models import Role, RoleAssignment, Union, User
+
+
+def _live_assignments() -> QuerySet[RoleAssignment]:
+    """Assignments that count: at an active union."""
+    return RoleAssignment.objects.filter(union__is_active=True).select_related("union")
 
 
 def _assignments(user) -> list[RoleAssignment]:
@@ -18,12 +23,26 @@ def _assignments(user) -> list[RoleAssignment]:
     # every selector ask the same question.
     cached = getattr(user, "_role_assignments_cache", None)
     if cached is None:
-        if not getattr(user, "is_authenticated", False):
-            cached = []
-        else:
-            cached = list(RoleAssignment.objects.filter(user=user, union__is_active=True).select_related("union"))
+        signed_in = getattr(user, "is_authenticated", False)
+        cached = list(_live_assignments().filter(user=user)) if signed_in else []
         user._role_assignments_cache = cached
     return cached
+
+
+def user_with_assignments(user_id) -> User | None:
+    """The user of ``user_id`` with their assignments already cached, in one query (a signed-in request's
+    first: hardship.auth.PortalBackend). A user without any live assignment takes a second query."""
+    rows = list(_live_assignments().filter(user_id=user_id).select_related("user"))
+    if rows:
+        user = rows[0].user
+        for row in rows:
+            row.user = user
+    else:
+        user = User._default_manager.filter(pk=user_id).first()
+        if user is None:
+            return None
+    user._role_assignments_cache = rows
+    return user
 
 
 def user_roles(user) -> set[str]:

@@ -79,7 +79,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out login before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose get_user reads the user's role assignments in the same query.
+    "hardship.auth.PortalBackend",
 ]
 
 ROOT_URLCONF = "hardship.urls"

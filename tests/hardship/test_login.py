@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from hardship.middleware import IdleSessionMiddleware
-from hardship.models import AuditEvent, Role
+from hardship.models import AuditEvent, Role, Union, User
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +123,35 @@ def test_pages_within_the_minute_do_not_rewrite_the_session(client, staff):
         assert client.get(reverse("my_work")).status_code == 200
 
     assert _expiry(client) == pushed
+
+
+def test_a_signed_in_page_reads_the_user_and_their_roles_in_one_query(client, staff):
+    client.force_login(staff)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("my_work")).status_code == 200
+
+    people = [q["sql"] for q in queries if '"hardship_user"' in q["sql"] or '"hardship_roleassignment"' in q["sql"]]
+    assert len(people) == 1 and "hardship_roleassignment" in people[0]
+
+
+def test_a_user_whose_union_was_closed_stays_signed_in_with_no_role(client, tree, staff):
+    client.force_login(staff)
+    Union.objects.filter(pk=tree["company"].pk).update(is_active=False)
+
+    response = client.get(reverse("my_work"))
+
+    assert response.status_code == 200 and response.context["user"] == staff
+    assert "尚未被授予任何角色" in response.content.decode()
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_page(client, staff):
+    client.force_login(staff)
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+
+    response = client.get(reverse("my_work"))
+
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_password_change_keeps_the_user_logged_in_and_is_audited(client, staff):
