@@ -10,39 +10,29 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Role, RoleAssignment, Union, User
+from .models import Role, RoleAssignment, Union
 
 
-def _live_assignments() -> QuerySet[RoleAssignment]:
-    """Assignments that count: at an active union."""
+def live_assignments() -> QuerySet[RoleAssignment]:
+    """Assignments that count: at an active union (with their union)."""
     return RoleAssignment.objects.filter(union__is_active=True).select_related("union")
 
 
 def _assignments(user) -> list[RoleAssignment]:
     # Cached on the user object for the request: the nav, the landing page and
-    # every selector ask the same question.
+    # every selector ask the same question. hardship.auth.PortalBackend fills it
+    # with the user, in the same query.
     cached = getattr(user, "_role_assignments_cache", None)
     if cached is None:
         signed_in = getattr(user, "is_authenticated", False)
-        cached = list(_live_assignments().filter(user=user)) if signed_in else []
+        cached = list(live_assignments().filter(user=user)) if signed_in else []
         user._role_assignments_cache = cached
     return cached
 
 
-def user_with_assignments(user_id) -> User | None:
-    """The user of ``user_id`` with their assignments already cached, in one query (a signed-in request's
-    first: hardship.auth.PortalBackend). A user without any live assignment takes a second query."""
-    rows = list(_live_assignments().filter(user_id=user_id).select_related("user"))
-    if rows:
-        user = rows[0].user
-        for row in rows:
-            row.user = user
-    else:
-        user = User._default_manager.filter(pk=user_id).first()
-        if user is None:
-            return None
-    user._role_assignments_cache = rows
-    return user
+def cache_assignments(user, assignments: list[RoleAssignment]) -> None:
+    """Give ``user`` their live assignments, read by the caller (the auth backend) with the user."""
+    user._role_assignments_cache = assignments
 
 
 def user_roles(user) -> set[str]:

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from hardship.middleware import IdleSessionMiddleware
-from hardship.models import AuditEvent, Role, Union, User
+from hardship.models import AuditEvent, Notification, Role, Union, User
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -125,14 +125,17 @@ def test_pages_within_the_minute_do_not_rewrite_the_session(client, staff):
     assert _expiry(client) == pushed
 
 
-def test_a_signed_in_page_reads_the_user_and_their_roles_in_one_query(client, staff):
+def test_a_signed_in_page_reads_the_user_their_roles_and_the_bells_count_in_one_query(client, staff):
+    Notification.objects.create(user=staff, text="蒋建华户：待初审", url="/")
     client.force_login(staff)
 
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("my_work")).status_code == 200
+        page = client.get(reverse("my_work")).content.decode()
 
-    people = [q["sql"] for q in queries if '"hardship_user"' in q["sql"] or '"hardship_roleassignment"' in q["sql"]]
-    assert len(people) == 1 and "hardship_roleassignment" in people[0]
+    tables = ('"hardship_user"', '"hardship_roleassignment"', '"hardship_notification"')
+    people = [q["sql"] for q in queries if any(table in q["sql"] for table in tables)]
+    assert len(people) == 1 and all(table in people[0] for table in tables)
+    assert 'data-testid="unread-count">1<' in page
 
 
 def test_a_user_whose_union_was_closed_stays_signed_in_with_no_role(client, tree, staff):
