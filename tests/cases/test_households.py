@@ -251,9 +251,11 @@ def test_the_detail_page_uses_a_fixed_number_of_queries(client, tree, standard, 
                          members=[person(id=m.pk, id_number=m.id_number, name=m.name, relation=m.relation,
                                          work=m.work_status) for m in household.members.all()])  # fmt: skip
     client.force_login(grassroots)
+    url = reverse("cases:household_detail", args=[household.pk])
+    client.get(url)  # the session's first page pushes its expiry (then once a minute)
 
-    with django_assert_max_num_queries(15):
-        response = client.get(reverse("cases:household_detail", args=[household.pk]))
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["members"]) == 9
 
