@@ -16,7 +16,6 @@ from .changes.workflow import proposal_refusal
 from .forms import AttachmentForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .history import file_history
 from .models import Attachment, Cause, Status, Tier
-from .review.forms import MonthlyIncomeForm
 from .review.selectors import follow_ups_due, level_opinions, review_dates, review_panel
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
@@ -58,6 +57,8 @@ def household_detail(request, pk: int):
 
 def _detail_context(request, household, *, unmasked: bool) -> dict:
     members = list(household.members.all())
+    can_edit = user_has_role(request.user, *FILE_EDITORS) and household.status in services.EDITABLE_STATUSES
+    can_record_help_ = can_record_help(request.user, household)
     return {
         "review_panel": review_panel(user=request.user, household=household),
         "review_dates": review_dates(household=household),
@@ -67,7 +68,6 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "monthly_incomes": household.monthly_incomes.all()[:12]
         if household.status in (Status.FILED, Status.EXITED)
         else [],
-        "monthly_income_form": MonthlyIncomeForm(),
         "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),
         # Changes to a filed file: a change request (approved by the centre); phone and address directly.
         "can_propose_change": proposal_refusal(household, request.user) is None,
@@ -77,16 +77,17 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         and user_has_role(request.user, *FILE_EDITORS),
         "household": household,
         "help_timeline": help_timeline(household=household),
-        "help_form": HelpForm(),
-        "can_record_help": can_record_help(request.user, household),
+        # A form is built only for a user who may send it (the template renders it on the same condition).
+        "help_form": HelpForm() if can_record_help_ else None,
+        "can_record_help": can_record_help_,
         "mutual_cover": mutual_cover_summary(household=household),
         "can_record_cover": can_record_cover(request.user, household),
         "members": members,
         "attachments": list(household.attachments.all()),
         "history": file_history(household=household, limit=50),
-        "attachment_form": AttachmentForm(),
+        "attachment_form": AttachmentForm() if can_edit else None,
         "unmasked": unmasked,
-        "can_edit": user_has_role(request.user, *FILE_EDITORS) and household.status in services.EDITABLE_STATUSES,
+        "can_edit": can_edit,
         "can_unmask": user_has_role(request.user, *UNMASKERS),
         "secondary_causes": [Cause(c).label for c in household.secondary_causes if c in Cause.values],
     }

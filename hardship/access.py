@@ -13,17 +13,26 @@ from django.db.models import Q, QuerySet
 from .models import Role, RoleAssignment, Union
 
 
+def live_assignments() -> QuerySet[RoleAssignment]:
+    """Assignments that count: at an active union (with their union)."""
+    return RoleAssignment.objects.filter(union__is_active=True).select_related("union")
+
+
 def _assignments(user) -> list[RoleAssignment]:
     # Cached on the user object for the request: the nav, the landing page and
-    # every selector ask the same question.
+    # every selector ask the same question. hardship.auth.PortalBackend fills it
+    # with the user, in the same query.
     cached = getattr(user, "_role_assignments_cache", None)
     if cached is None:
-        if not getattr(user, "is_authenticated", False):
-            cached = []
-        else:
-            cached = list(RoleAssignment.objects.filter(user=user, union__is_active=True).select_related("union"))
+        signed_in = getattr(user, "is_authenticated", False)
+        cached = list(live_assignments().filter(user=user)) if signed_in else []
         user._role_assignments_cache = cached
     return cached
+
+
+def cache_assignments(user, assignments: list[RoleAssignment]) -> None:
+    """Give ``user`` their live assignments, read by the caller (the auth backend) with the user."""
+    user._role_assignments_cache = assignments
 
 
 def user_roles(user) -> set[str]:

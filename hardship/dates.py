@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy
 
 from .models import CalendarDay
@@ -39,15 +40,33 @@ class WorkingCalendar:
         return day.weekday() < 5 and day not in self.holidays
 
 
+# The calendar changes a few times a year, and nearly every page counts working days: it is kept in
+# the cache (per process, CACHES) for ten minutes at most, and forgotten at once in the process that
+# saves a CalendarDay (signals.py). Another web node sees a correction within the ten minutes.
+_CACHE_SECONDS = 600
+_GENERATION_KEY = "working-calendar:generation"
+
+
 def working_calendar(years: Iterable[int]) -> WorkingCalendar:
-    """The calendar of ``years`` (one query)."""
+    """The calendar of ``years`` (one query, or none when it is in the cache)."""
     wanted = sorted(set(years))
+    key = f"working-calendar:{cache.get(_GENERATION_KEY, 0)}:{','.join(map(str, wanted))}"
+    found = cache.get(key)
+    if found is not None:
+        return found
     rows = list(CalendarDay.objects.filter(day__year__in=wanted).values_list("day", "kind"))
-    return WorkingCalendar(
+    calendar = WorkingCalendar(
         holidays=frozenset(day for day, kind in rows if kind == CalendarDay.Kind.HOLIDAY),
         workdays=frozenset(day for day, kind in rows if kind == CalendarDay.Kind.WORKDAY),
         planned_years=frozenset(day.year for day, _kind in rows),
     )
+    cache.set(key, calendar, _CACHE_SECONDS)
+    return calendar
+
+
+def forget_working_calendars() -> None:
+    """A day of the calendar was entered, corrected or removed: every cached year is read again."""
+    cache.set(_GENERATION_KEY, cache.get(_GENERATION_KEY, 0) + 1, None)
 
 
 def _calendar_for(start: date, calendar: WorkingCalendar | None) -> WorkingCalendar:

@@ -11,6 +11,7 @@ inline styles; its scripts stay 'self' only.
 
 import logging
 import re
+import time
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
@@ -86,4 +87,32 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response["Cache-Control"] = "no-store, private"
+        return response
+
+
+class IdleSessionMiddleware:
+    """Sessions end after ``SESSION_COOKIE_AGE`` idle: each page pushes the expiry forward, at most once a minute.
+
+    Saving the session on every request (``SESSION_SAVE_EVERY_REQUEST``) costs a write and a commit per
+    page — three of a household file's queries and most of its database time. Here a signed-in page
+    marks the session modified (so SessionMiddleware saves it, expiry = now + the age) only when its
+    expiry was last pushed ``REFRESH_SECONDS`` ago or more: an idle session ends between 119 and 120
+    minutes after the last page, never later. Placed below SessionMiddleware; a session nothing read
+    (``/healthz``, static files) is left alone.
+    """
+
+    REFRESH_SECONDS = 60
+    KEY = "_expiry_pushed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+            session[self.KEY] = now
         return response

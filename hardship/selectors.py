@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .access import AUDIT_READERS, UNION_READERS, scope_queryset, scope_unions
-from .models import AuditEvent, Union
+from .models import AuditEvent, Notification, Union
 
 
 def union_list(*, user, search: str = "", level: str = "") -> QuerySet[Union]:
@@ -39,3 +39,8 @@ def audit_event_list(*, user, verb: str = "") -> QuerySet[AuditEvent]:
     if verb:
         events = events.filter(verb=verb)
     return events.select_related("actor", "union")
+
+
+def unread_notifications(*, user_id) -> QuerySet[Notification]:
+    """The bell's count: the user's notifications not yet marked read."""
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True)

@@ -114,7 +114,7 @@ def prepare(households: int, sessions_wanted: int, think: list[float]) -> dict:
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
     from django.db import connections
@@ -138,6 +138,8 @@ def prepare(households: int, sessions_wanted: int, think: list[float]) -> dict:
         call_command("generate_households", count=households - have, seed=have + 1, verbosity=0,
                      stdout=io.StringIO())  # fmt: skip
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    # The backend a login stores (the first that loads users), as the login page would.
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
     rng = random.Random(1)
     per_user = {}
     for username in DEMO_USERS:
@@ -156,7 +158,7 @@ def prepare(households: int, sessions_wanted: int, think: list[float]) -> dict:
         info = users[index % len(users)]
         store = store_class()
         store[SESSION_KEY] = str(info["user"].pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = backend
         store[HASH_SESSION_KEY] = info["user"].get_session_auth_hash()
         store.create()
         sessions.append({"key": store.session_key, "username": info["user"].username,

@@ -63,6 +63,14 @@ def _chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a calendar cached inside a rolled-back test is not the next one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     """无锡 → {惠山 → 堰桥 → 海溪公司, 滨湖 → 蠡湖}: enough for own / parent / sibling."""

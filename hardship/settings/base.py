@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # Below whitenoise (static files keep their caching), above everything that answers a page.
     "hardship.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Below the sessions: pushes a signed-in session's expiry forward (once a minute, not every page).
+    "hardship.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (the 400 page in the user's language), before anything reads a parameter.
     "hardship.middleware.ControlCharacterMiddleware",
@@ -83,7 +85,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out login before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose get_user reads the user's role assignments in the same query.
+    "hardship.auth.PortalBackend",
 ]
 
 ROOT_URLCONF = "hardship.urls"
@@ -108,6 +111,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# In-process caches only: no page waits on Redis. The templates' {% cache %} fragments (the same for
+# every user and file, e.g. an empty form) are kept once per worker and language.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Without DATABASE_URL the portal runs on an embedded SQLite file (a laptop trial).
 DATABASES = {
@@ -136,9 +143,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_work"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after two idle hours and when the browser closes: shared office PCs.
+# Sessions end after two idle hours and when the browser closes: shared office PCs. The idle clock is
+# hardship.middleware.IdleSessionMiddleware (not SESSION_SAVE_EVERY_REQUEST: a write on every page).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

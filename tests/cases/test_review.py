@@ -683,3 +683,46 @@ def test_a_visit_with_someone_the_form_would_not_offer_is_refused(case, cast):
     with pytest.raises(ActionRefused, match="不能参与本环节的走访"):
         _visit(cast["caseworker"], case, Step.FIRST, visitors=(cast["submitter"],))
     assert not case.visits.exists()
+
+
+def test_a_rich_files_page_takes_at_most_ten_queries(client, tree, cast, django_assert_max_num_queries):
+    # Members, two visits (with their photos and visitors), opinions, attachments, help, 互助保障 and
+    # their history: session, user with roles, the file, members, attachments, visits, opinions,
+    # help, cover, history. A filed file adds its monthly incomes (one more).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import attachment_add
+    from cases.support import services as support
+    from cases.support.models import MutualCoverPlan
+
+    members = [person(), person("spouse", "李秀英", date(1980, 6, 1))]
+    members += [person("child", f"孩子{i}", date(2010, 1, 1 + i), "student") for i in range(6)]
+    case = household_create(actor=cast["submitter"], union=tree["company"], data=household_data(), members=members)
+    svc.household_submit(actor=cast["submitter"], household_id=case.pk)
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, content_type="image/jpeg")
+    _visit(cast["caseworker"], case, Step.FIRST, photos=(photo,))
+    svc.first_review_decide(actor=cast["first"], household_id=case.pk, decision="approve", text="同意")
+    svc.second_review_assign(actor=cast["centre"], household_id=case.pk, organisation=cast["org"])
+    _visit(cast["reviewer"], case, Step.SECOND, observer=cast["observer"])
+    svc.second_review_decide(actor=cast["reviewer"], household_id=case.pk, decision="approve", text="属实")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    for name in ("证明.pdf", "诊断.pdf"):
+        upload = SimpleUploadedFile(name, pdf)
+        attachment_add(actor=cast["submitter"], household=case, kind="income_proof", upload=upload)
+    support.help_record(actor=cast["submitter"], household=case, kind="training", given_on=date(2026, 1, 20))
+    plan = MutualCoverPlan.objects.create(name="在职职工住院医疗互助保障计划")
+    support.mutual_cover_enrol(actor=cast["submitter"], household=case, members=list(case.members.all()[:2]),
+                               plan=plan, year=timezone.localdate().year)  # fmt: skip
+    client.force_login(cast["centre"])
+    url = reverse("cases:household_detail", args=[case.pk])
+    client.get(url)  # the session's first page pushes its expiry (then once a minute)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and len(response.context["members"]) == 8
+    assert page.count('data-testid="visit"') == 2 and "1 张照片" in page and "走访员" in page and "复审人" in page
+    assert len(response.context["opinions"]) >= 3 and len(response.context["attachments"]) == 2
+    assert len(response.context["help_timeline"]) == 1 and len(response.context["mutual_cover"]) == 2
+    assert response.context["history"]

@@ -155,3 +155,16 @@ def test_the_system_admin_edits_the_calendar_and_each_change_is_audited(client, 
     assert [e.verb for e in events] == ["calendar.create", "calendar.change"]
     assert events[1].changes == {"name": ["元旦节", "元旦"]}
     assert events[0].actor == admin
+
+
+def test_a_corrected_calendar_day_counts_at_once_though_the_calendar_is_cached(db):
+    # given the calendar of 2026 read (and cached) once
+    from hardship.dates import is_working_day
+    from hardship.models import CalendarDay
+
+    saturday = date(2026, 11, 14)
+    assert not is_working_day(saturday)
+    # when the admin enters that Saturday as a 调休 workday
+    CalendarDay.objects.create(day=saturday, kind=CalendarDay.Kind.WORKDAY, name="调休")
+    # then the next count sees it
+    assert is_working_day(saturday)

@@ -52,6 +52,25 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "no issues" in result.stdout
 
 
+def test_production_templates_are_compiled_once_per_worker():
+    # Django wraps the loaders in the cached loader when TEMPLATES sets no "loaders": setting them
+    # (say, to add one) would parse every template on every page.
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="hardship.settings.production",
+        SECRET_KEY="a-long-random-production-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/check-deploy.sqlite3"),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        ALLOWED_HOSTS="portal.example.org",
+    )
+    script = "from django.template import engines; print(engines['django'].engine.loaders[0][0])"
+
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    assert result.stdout.strip().splitlines()[-1] == "django.template.loaders.cached.Loader", result.stderr
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env["DJANGO_SETTINGS_MODULE"] = "hardship.settings.production"

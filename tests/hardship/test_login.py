@@ -4,11 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from hardship.models import AuditEvent, Role
+from hardship.middleware import IdleSessionMiddleware
+from hardship.models import AuditEvent, Notification, Role, Union, User
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +87,74 @@ def test_sessions_expire_after_two_idle_hours(client, staff):
 
     assert client.session.get_expiry_age() == 2 * 60 * 60
     assert client.session.get_expire_at_browser_close()
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def _pushed_minutes_ago(client, minutes):
+    """As if the session's expiry was last pushed forward ``minutes`` ago."""
+    session = client.session
+    session[IdleSessionMiddleware.KEY] -= minutes * 60
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(hours=2, minutes=-minutes)
+    )
+
+
+def test_a_page_pushes_an_idle_sessions_expiry_two_hours_forward(client, staff):
+    client.force_login(staff)
+    client.get(reverse("my_work"))
+    _pushed_minutes_ago(client, 30)
+
+    client.get(reverse("my_work"))
+
+    assert _expiry(client) > timezone.now() + timedelta(hours=2, minutes=-1)
+
+
+def test_pages_within_the_minute_do_not_rewrite_the_session(client, staff):
+    # A write and a commit per page was a third of the household file's queries.
+    client.force_login(staff)
+    client.get(reverse("my_work"))
+    pushed = _expiry(client)
+
+    for _ in range(3):
+        assert client.get(reverse("my_work")).status_code == 200
+
+    assert _expiry(client) == pushed
+
+
+def test_a_signed_in_page_reads_the_user_their_roles_and_the_bells_count_in_one_query(client, staff):
+    Notification.objects.create(user=staff, text="蒋建华户：待初审", url="/")
+    client.force_login(staff)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("my_work")).content.decode()
+
+    tables = ('"hardship_user"', '"hardship_roleassignment"', '"hardship_notification"')
+    people = [q["sql"] for q in queries if any(table in q["sql"] for table in tables)]
+    assert len(people) == 1 and all(table in people[0] for table in tables)
+    assert 'data-testid="unread-count">1<' in page
+
+
+def test_a_user_whose_union_was_closed_stays_signed_in_with_no_role(client, tree, staff):
+    client.force_login(staff)
+    Union.objects.filter(pk=tree["company"].pk).update(is_active=False)
+
+    response = client.get(reverse("my_work"))
+
+    assert response.status_code == 200 and response.context["user"] == staff
+    assert "尚未被授予任何角色" in response.content.decode()
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_page(client, staff):
+    client.force_login(staff)
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+
+    response = client.get(reverse("my_work"))
+
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_password_change_keeps_the_user_logged_in_and_is_audited(client, staff):

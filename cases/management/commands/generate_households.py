@@ -80,11 +80,14 @@ def _refresh_statistics() -> None:
     Without them (autovacuum off, or before it wakes up) a freshly generated million looks like an
     empty table and the list page joins and sorts all of it: seconds instead of milliseconds.
     VACUUM also marks the pages all-visible, which the index-only scans of the capped counts need;
-    it cannot run inside a transaction (a test), where ANALYZE alone is done.
+    it cannot run inside a transaction (a test), where ANALYZE alone is done. The union table too:
+    every scoped query reads ``union_id IN (SELECT id … WHERE path LIKE '1/%')``, and a tree of a
+    few dozen unions never reaches autovacuum's threshold (50 changed rows), so without this the
+    planner guesses one union in scope and sorts every household of the city for page 2.
     """
     if connection.vendor != "postgresql":
         return
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Household, Member))
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Household, Member, Union))
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {tables}")
 

@@ -1,0 +1,35 @@
+"""The authentication backend: Django's ModelBackend, reading with the user what every page asks of them."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from .access import cache_assignments, live_assignments
+from .models import User
+from .selectors import unread_notifications
+
+
+class PortalBackend(ModelBackend):
+    """Every signed-in request loads its user here (``get_user``). The base template and every selector
+    then ask the user's role assignments (hardship.access) and the bell its unread count: both come in
+    the same query as the user, one row per live assignment. A user without any takes two queries."""
+
+    def get_user(self, user_id):
+        unread = unread_notifications(user_id=OuterRef("user_id")).order_by().values("user_id")
+        rows = list(
+            live_assignments()
+            .filter(user_id=user_id)
+            .select_related("user")
+            .annotate(unread=Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")[:1]), 0))
+        )
+        if rows:
+            user = rows[0].user
+            user.unread_notification_count = rows[0].unread
+            for row in rows:
+                row.user = user
+        else:
+            user = User._default_manager.filter(pk=user_id).first()
+            if user is None:
+                return None
+        cache_assignments(user, rows)
+        return user if self.user_can_authenticate(user) else None
