@@ -12,7 +12,7 @@ from hardship.models import SocialOrganisation, Union, User
 from .models import HardshipStandard, Household, Status, Step
 from .review import services as review
 from .services import MemberInput, household_create
-from .support.models import MutualCoverPlan
+from .support.models import BenchmarkRate, MutualCoverPlan
 
 # Wuxi's figures, the one copy (the demo, generate_households and the tests use them):
 # 特困 line raised from 1140 to 1440 yuan (seeds); 低保 and minimum wage are the demo defaults.
@@ -179,6 +179,16 @@ def file_demo_households() -> int:
 COVER_PLANS = ["一年期职工“住院+重疾+意外”互助保障", "工会会员住院慰问金保障（免费）"]
 
 
+# The loan benchmark for 创业贷 interest subsidies: the one-year 贷款市场报价利率 (LPR), 3.0% from
+# 2025-05-20 (the last change before the demo's date). Without a rate the subsidy cannot be computed.
+DEMO_BENCHMARK_RATE = {"effective_from": date(2025, 5, 20), "rate_percent": Decimal("3.00")}
+
+
 def seed_cover_plans() -> None:
+    """The 互助保障 plans and the loan benchmark rate: help beyond cash works in the demo at once."""
     for name in COVER_PLANS:
         MutualCoverPlan.objects.get_or_create(name=name)
+    BenchmarkRate.objects.get_or_create(
+        effective_from=DEMO_BENCHMARK_RATE["effective_from"],
+        defaults={"rate_percent": DEMO_BENCHMARK_RATE["rate_percent"]},
+    )

@@ -466,3 +466,16 @@ def test_the_file_page_stays_within_its_query_budget_with_cover(client, family, 
 
     assert len(response.context["mutual_cover"]) == 6
     assert "赔付 1 笔，合计 2000.00 元" in response.content.decode()
+
+
+def test_the_demo_has_a_loan_benchmark_rate_so_a_startup_loan_subsidy_works_at_once(db):
+    import io
+
+    from django.core.management import call_command
+
+    from cases.support.models import BenchmarkRate
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    in_force = BenchmarkRate.objects.filter(effective_from__lte=date.today()).order_by("-effective_from").first()
+    assert in_force is not None and in_force.rate_percent == Decimal("3.00")
