@@ -38,7 +38,7 @@ class BatchStartForm(forms.Form):
 
 class ApproveForm(forms.Form):
     # The total the approver saw: the approval is refused if the batch changed since.
-    confirmed_total = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
+    confirmed_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, widget=forms.HiddenInput)
     checked = forms.BooleanField(label=_("我已核对本批次金额和资金余额"))
 
 

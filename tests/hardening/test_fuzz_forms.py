@@ -432,6 +432,8 @@ def _cases() -> dict[str, FormCase]:
         "programs.assistance.forms.BatchStartForm": FormCase(
             lambda w, d, x: money.BatchStartForm(d, unions=_one(Union, w.tree["city"].pk)),
             lambda w: {"union": w.tree["city"].pk, "period": "2026-Q2"}),
+        "programs.assistance.forms.ApproveForm": FormCase(
+            lambda w, d, x: money.ApproveForm(d), lambda w: {"confirmed_total": "1750.00", "checked": "on"}),
         "programs.assistance.forms.RejectForm": FormCase(
             lambda w, d, x: money.RejectForm(d), lambda w: {"reason": "金额有误"}),
         "programs.assistance.forms.ReconcileForm": FormCase(
