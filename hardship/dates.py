@@ -91,12 +91,7 @@ def working_day_span(start: date, days: int, calendar: WorkingCalendar | None = 
     """A period of ``days`` working days from ``start`` (moved to a working day): (first, last)."""
     calendar = _calendar_for(start, calendar)
     first = next_working_day(start, calendar)
-    last, counted = first, 1
-    while counted < days:
-        last += timedelta(days=1)
-        if calendar.is_working_day(last):
-            counted += 1
-    return first, last
+    return first, add_working_days(first, days - 1, calendar)
 
 
 def add_working_days(start: date, days: int, calendar: WorkingCalendar | None = None) -> date:
