@@ -22,8 +22,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.models import Household, Status, Tier, WorkStatus
 from cases.selectors import standard_in_force
@@ -495,7 +496,10 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
     filed = Household.objects.filter(owed_for(quarter), union__path__startswith=batch.union.path).aggregate(
         no_card=Count("id", filter=Q(bank_card="")), not_eligible=Count("id", filter=Q(tier=Tier.NONE)))  # fmt: skip
     paid_households = payments.values("household_id").distinct().count()
-    tier_labels = dict(Tier.choices)
+    # The summary is stored once and read in either language: its words are kept as the Chinese
+    # source (the worker's language may be anything) and translated on the page.
+    with translation.override(settings.LANGUAGE_CODE):
+        tier_labels = {code: str(label) for code, label in Tier.choices}
     return {
         "total_amount": str(money(total)),
         "payments": count,
@@ -509,7 +513,7 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
                             for k, v in by_union.items()), key=lambda r: r["name"]),
         "previous_period": previous.period if previous else None,
         "skipped": [
-            {"reason": _("未填写银行卡号，暂缓发放"), "n": filed["no_card"]},
-            {"reason": _("不符合困难类别（无对应标准）"), "n": filed["not_eligible"]},
+            {"reason": gettext_noop("未填写银行卡号，暂缓发放"), "n": filed["no_card"]},
+            {"reason": gettext_noop("不符合困难类别（无对应标准）"), "n": filed["not_eligible"]},
         ],
     }  # fmt: skip

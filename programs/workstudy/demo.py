@@ -1,14 +1,21 @@
-"""Demo data for 关爱·圆梦 (called by `seed_demo`): the 2026 寒假 at 无锡市总工会, caring enterprises
-from the seeds, positions with real-looking figures and students from filed demo households.
+"""Demo data for 关爱·圆梦 (called by `seed_demo`): the coming vacation (寒假 or 暑假) at 无锡市总工会,
+caring enterprises from the seeds, positions with real-looking figures and students from filed demo
+households.
+
+The season is the next vacation that has not begun on the day the demo is seeded, so a trial of the
+portal always finds an open season to work in, never one already over. The students' birth dates are
+set against that season's first day, so the rules stay visible whatever the year: 吴佳怡 turns 16 on
+the first day (eligible), 周子涵 the day after (not yet), 周子豪 is 17 (a minor: health check required).
 
 Idempotent: a second run finds everything and adds nothing. The season is left
 open, so the demo users can register more students, run the matching and publish.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from cases.demo import with_incomes
 from cases.models import Household, Member, Status
@@ -21,7 +28,53 @@ from . import services
 from .models import Application, Enterprise, Position, SafetyClass, Season, Term
 from .workflow import SEASON_EDITABLE
 
-SEASON = {"year": 2026, "term": Term.WINTER, "starts_on": date(2026, 1, 26), "ends_on": date(2026, 2, 27)}
+
+def coming_vacation(today: date) -> dict:
+    """The next 寒假 or 暑假 that has not begun on ``today`` (Wuxi's usual dates: 寒假 from the last
+    Monday of January for about five weeks, 暑假 from the first Monday of July to the end of August)."""
+
+    def winter(year):
+        starts = date(year, 1, 31)
+        starts -= timedelta(days=starts.weekday())  # the last Monday of January
+        return {"year": year, "term": Term.WINTER, "starts_on": starts, "ends_on": starts + timedelta(days=32)}
+
+    def summer(year):
+        starts = date(year, 7, 1)
+        starts += timedelta(days=(7 - starts.weekday()) % 7)  # the first Monday of July
+        return {"year": year, "term": Term.SUMMER, "starts_on": starts, "ends_on": date(year, 8, 28)}
+
+    for season in (winter(today.year), summer(today.year), winter(today.year + 1)):
+        if season["starts_on"] > today:
+            return season
+    raise AssertionError("unreachable: next January always comes")
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def season_dates(today: date | None = None) -> dict:
+    """The demo season with the enterprises' agreement and insurance dates around it."""
+    season = coming_vacation(today or timezone.localdate())
+    starts = season["starts_on"]
+    insurance = {
+        "agreement_signed_on": starts - timedelta(days=39),
+        "insurer": "中国人民财产保险股份有限公司无锡市分公司",
+        # a year's cover from the first of the season's month
+        "insurance_valid_from": starts.replace(day=1),
+        "insurance_valid_until": _years_before(starts.replace(day=1), -1) - timedelta(days=1),
+    }
+    births = {
+        "吴佳怡": _years_before(starts, 16),
+        "周子涵": _years_before(starts, 16) + timedelta(days=1),
+        "周子豪": _years_before(starts, 17) - timedelta(days=83),
+    }
+    return {"season": season, "insurance": insurance, "births": births}
+
 
 # (name, union code, contact login, agreement, insurance)
 ENTERPRISES = [
@@ -29,12 +82,6 @@ ENTERPRISES = [
     ("无锡永舜机械有限公司", "WX-HS-LS", None, "顾卫东", "0510-83390002"),
     ("无锡安井食品有限公司", "WX-HS", None, "沈丽", "0510-83390003"),
 ]
-INSURANCE = {
-    "agreement_signed_on": date(2025, 12, 18),
-    "insurer": "中国人民财产保险股份有限公司无锡市分公司",
-    "insurance_valid_from": date(2026, 1, 1),
-    "insurance_valid_until": date(2026, 12, 31),
-}
 
 HAIXI, YONGSHUN, ANJING = (e[0] for e in ENTERPRISES)
 ADULTS, NORMAL = SafetyClass.ADULTS_ONLY, SafetyClass.NORMAL
@@ -47,7 +94,8 @@ POSITIONS = [
     (ANJING, "食品成型包装工", "安井公司包装车间", 5, "2500", 8, NORMAL, None, [], ""),
 ]
 
-# Work-study families (filed for the demo): (union code, members, household data)
+# Work-study families (filed for the demo): (union code, members, household data); a birth given as a
+# name is set against the coming season (season_dates)
 FAMILIES = [
     ("WX-HS-YQ-02", [("self", "王建平", date(1974, 2, 9), 11, "flexible", ""),
                      ("child", "王小琪", date(2007, 5, 16), 22, "student", "university")],
@@ -55,12 +103,12 @@ FAMILIES = [
       "address": "惠山区钱桥街道盛岸路 21 号"}),
     ("WX-HS-LS-01", [("self", "吴永福", date(1976, 8, 30), 13, "employed", ""),
                      ("spouse", "钱小红", date(1978, 3, 3), 24, "employed", ""),
-                     ("child", "吴佳怡", date(2010, 1, 26), 26, "student", "senior")],
+                     ("child", "吴佳怡", "吴佳怡", 26, "student", "senior")],
      {"incomes": {"吴永福": {"income_wages": "40000"}, "钱小红": {"income_wages": "30000"}},
       "main_cause": "schooling", "address": "惠山区洛社镇杨市路 6 号"}),
     ("WX-BH-HL-01", [("self", "周秀兰", date(1979, 12, 1), 28, "employed", ""),
-                     ("child", "周子豪", date(2008, 11, 3), 31, "student", "senior"),
-                     ("child", "周子涵", date(2010, 1, 27), 42, "student", "junior")],
+                     ("child", "周子豪", "周子豪", 31, "student", "senior"),
+                     ("child", "周子涵", "周子涵", 42, "student", "junior")],
      {"incomes": {"周秀兰": {"income_wages": "48000"}}, "main_cause": "other", "single_parent": True,
       "address": "滨湖区河埒街道湖滨路 9 号"}),
 ]  # fmt: skip
@@ -80,7 +128,9 @@ OUTSTANDING = [
 
 
 @transaction.atomic
-def seed_workstudy(*, actor: User) -> Season:
+def seed_workstudy(*, actor: User, today: date | None = None) -> Season:
+    dates = season_dates(today)
+    SEASON, INSURANCE = dates["season"], dates["insurance"]  # noqa: N806 (read like the constants they were)
     unions = {u.code: u for u in Union.objects.all()}
     enterprises = {}
     for name, code, login, contact, phone in ENTERPRISES:
@@ -91,8 +141,8 @@ def seed_workstudy(*, actor: User) -> Season:
             data = {
                 "contact_name": contact,
                 "contact_phone": phone,
-                "agreement_number": f"GAYM-2026-{number:03d}",
-                "insurance_policy": f"PICC-WX-2026-{number + 117:04d}",
+                "agreement_number": f"GAYM-{SEASON['year']}-{number:03d}",
+                "insurance_policy": f"PICC-WX-{SEASON['year']}-{number + 117:04d}",
                 "address": "无锡市惠山区",
                 **INSURANCE,
             }
@@ -103,7 +153,9 @@ def seed_workstudy(*, actor: User) -> Season:
 
     season = Season.objects.filter(union=unions["WX"], year=SEASON["year"], term=SEASON["term"]).first()
     if season is None:
-        season = services.season_create(actor=actor, union=unions["WX"], note="演示数据：2026 年寒假", **SEASON)
+        season = services.season_create(
+            actor=actor, union=unions["WX"], note=f"演示数据：{SEASON['year']} 年{Term(SEASON['term']).label}", **SEASON
+        )
     positions = {}
     for ent, title, place, places, pay, hours, safety, min_age, levels, field in POSITIONS:
         position = Position.objects.filter(season=season, enterprise=enterprises[ent], title=title).first()
@@ -124,7 +176,7 @@ def seed_workstudy(*, actor: User) -> Season:
             )
         positions[title] = position
 
-    _seed_families(actor)
+    _seed_families(actor, dates["births"])
     if season.status not in SEASON_EDITABLE:
         return season
     for name, (titles, school, major) in APPLICATIONS.items():
@@ -155,14 +207,14 @@ def seed_workstudy(*, actor: User) -> Season:
     return season
 
 
-def _seed_families(actor: User) -> None:
+def _seed_families(actor: User, births: dict[str, date]) -> None:
     """Three work-study families, filed for the demo (the review workflow is not part of this demo)."""
     for number, (code, people, data) in enumerate(FAMILIES):
         members = [
             MemberInput(
                 relation=relation,
                 name=name,
-                id_number=make_id_number("320206", birth, 700 + number * 10 + seq),
+                id_number=make_id_number("320206", births.get(birth, birth), 700 + number * 10 + seq),
                 work_status=work,
                 school_level=school,
             )

@@ -3,19 +3,22 @@ registers a student, runs the matching and publishes, and the enterprise confirm
 and records the earnings — on the phone again.
 
 Uses the demo data (``seed_demo``): 郑海涛 (``enterprise``) is the login of 无锡海溪防腐设备有限公司,
-周敏 (``centre``) runs the 2026 寒假 at 无锡市总工会, and 周子豪 (17, a filed 特困 household) has not
-applied yet. Screenshots of each step go to screenshots/workstudy-*.png.
+周敏 (``centre``) runs the coming vacation's season at 无锡市总工会 (``season_dates``: e.g. 2027年寒假 when
+seeded in December 2026), and 周子豪 (17 on its first day, a filed 特困 household) has not applied yet.
+Screenshots of each step go to screenshots/workstudy-*.png.
 """
 
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from hardship.demo import DEMO_PASSWORD
 from hardship.models import AuditEvent
-from programs.workstudy.models import Placement, PlacementStatus
+from programs.workstudy.demo import season_dates
+from programs.workstudy.models import Placement, PlacementStatus, Season
 from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -36,8 +39,11 @@ def open_work_study_on_a_phone(page):
 
 def test_enterprise_posts_centre_matches_and_publishes_enterprise_confirms_and_records_earnings(page, phone_page, demo):
     phone = phone_page
+    dates = season_dates()["season"]
+    season = str(Season.objects.get(year=dates["year"], term=dates["term"]))  # e.g. 2027年寒假
+    assert dates["starts_on"] > timezone.localdate(), "the demo season is in the coming vacation, not one already over"
 
-    # 1. The enterprise, on a phone, posts a position in the open 2026 寒假.
+    # 1. The enterprise, on a phone, posts a position in the open season.
     login(phone, demo, "enterprise", DEMO_PASSWORD)
     open_work_study_on_a_phone(phone)
     expect(phone.locator("h2")).to_contain_text("无锡海溪防腐设备有限公司")
@@ -55,14 +61,14 @@ def test_enterprise_posts_centre_matches_and_publishes_enterprise_confirms_and_r
     screenshot(phone, "workstudy-02-post-position-phone")
     with phone.expect_navigation():
         phone.locator("[data-testid=save-position]").click()
-    expect(phone.get_by_role("alert")).to_contain_text("岗位“质检员助理”已发布到2026年寒假")
+    expect(phone.get_by_role("alert")).to_contain_text(f"岗位“质检员助理”已发布到{season}")
     expect(phone.locator("[data-testid=my-positions]")).to_contain_text("质检员助理")
 
     # 2. The centre registers 周子豪 with the new position as his first choice.
     login(page, demo, "centre", DEMO_PASSWORD)
     page.locator("[data-testid=main-nav]").get_by_role("link", name="关爱·圆梦").click()
     expect(page.locator("h1")).to_have_text("关爱·圆梦 勤工助学")
-    page.get_by_role("link", name="2026年寒假").click()
+    page.get_by_role("link", name=season).click()
     expect(page.locator("[data-testid=position-table]")).to_contain_text("质检员助理")
     screenshot(page, "workstudy-03-season")
     page.get_by_role("link", name="困难家庭学生报名").click()
@@ -75,7 +81,7 @@ def test_enterprise_posts_centre_matches_and_publishes_enterprise_confirms_and_r
     screenshot(page, "workstudy-04-register-student")
     with page.expect_navigation():
         page.get_by_role("button", name="报名").click()
-    expect(page.get_by_role("alert")).to_contain_text("周子豪 已报名2026年寒假")
+    expect(page.get_by_role("alert")).to_contain_text(f"周子豪 已报名{season}")
 
     # 3. … runs the matching, reads the explanations, and publishes.
     page.get_by_role("link", name="岗位").first.click()
@@ -103,7 +109,7 @@ def test_enterprise_posts_centre_matches_and_publishes_enterprise_confirms_and_r
         phone.locator("[data-testid=confirm]").click()
     expect(phone.locator(".alert-danger, .invalid-feedback, .alert")).to_contain_text("须完成健康检查")
     phone.get_by_label("已完成上岗前健康检查（未成年学生必须）").check()
-    phone.get_by_label("结束日期").fill("2026-02-27")
+    phone.get_by_label("结束日期").fill(dates["ends_on"].isoformat())
     with phone.expect_navigation():
         phone.locator("[data-testid=confirm]").click()
     expect(phone.get_by_role("alert")).to_contain_text("已确认 周子豪 上岗")

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.changes.models import ChangeRequest
 from cases.changes.services import change_approve, change_submit
@@ -197,6 +198,28 @@ def test_a_household_without_a_card_is_owed_but_not_paid_until_it_has_one(fund, 
     run(fund, "2026-Q3")
 
     assert Payment.objects.filter(household=household, entitlement__period_key="2026-Q2").count() == 2
+
+
+def test_a_batch_computed_in_english_reads_in_chinese_and_one_computed_in_chinese_reads_in_english(
+    fund, tree, grassroots, centre
+):
+    """The stored summary keeps its words in the source language; each reader sees their own."""
+    filed(grassroots, tree["company"], card="")
+    filed(grassroots, tree["company"])
+    batch = Batch.objects.create(union=fund, period="2026-Q2", created_by=centre)
+    with translation.override("en"):  # a worker whose language happens to be English
+        batch_compute(batch_id=batch.pk)
+    client = Client()
+    client.force_login(centre)
+    url = reverse("programs:batch_detail", args=[batch.pk])
+
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "未填写银行卡号，暂缓发放" in chinese and "特困" in chinese
+    assert "未填写银行卡号" not in english and "暂缓发放" not in english
+    assert "Extreme hardship" in english
+    assert "：" not in english.split("<main", 1)[-1].split("</main>", 1)[0]  # a label's colon is ": " in English
 
 
 # Approval.

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from hardship.models import User
 from programs.workstudy.models import Application, Enterprise, Position, Season, SeasonStatus
@@ -25,10 +26,14 @@ def test_the_demo_enterprise_login_is_the_contact_of_海溪(demo):
     assert list(enterprise.contacts.all()) == [User.objects.get(username="enterprise")]
 
 
-def test_the_demo_has_an_open_2026_winter_season_with_positions_and_students(demo):
-    season = Season.objects.get(year=2026, term="winter")
+def test_the_demo_has_an_open_season_in_the_coming_vacation_with_positions_and_students(demo):
+    season = Season.objects.get()
 
+    assert season.starts_on > timezone.localdate()  # e.g. 2027年寒假 when seeded in December 2026
     assert season.status == SeasonStatus.OPEN
+    # 吴佳怡 may apply only because she turns 16 on the first day: the demo registered her.
+    assert season.applications.filter(name="吴佳怡").exists()
+    assert Enterprise.objects.filter(insurance_valid_until__gte=season.ends_on).count() == 3
     assert season.positions.count() == 5
     assert season.applications.filter(kind="hardship").count() >= 2
     assert season.applications.filter(kind="outstanding").count() == 3
