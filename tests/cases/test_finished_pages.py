@@ -127,3 +127,14 @@ def test_a_refused_confirmation_is_said_once_next_to_the_button(client, tree, pe
     assert response.status_code == 200
     assert body.count("公示结束后才能建档") == 1
     assert 'data-testid="refusal-message"' in body
+
+
+def test_a_filed_file_in_english_puts_together_its_sentences_with_english_punctuation(client, tree, people):
+    household = _filed(tree, people)
+    client.force_login(people["centre"])
+
+    page = client.get(reverse("cases:household_detail", args=[household.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    main = page.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Per-capita monthly income =" in main
+    assert "：" not in main and "。" not in main  # "Based on the standard …: dibao …", "… yuan."

@@ -219,7 +219,8 @@ def test_a_batch_computed_in_english_reads_in_chinese_and_one_computed_in_chines
     assert "未填写银行卡号，暂缓发放" in chinese and "特困" in chinese
     assert "未填写银行卡号" not in english and "暂缓发放" not in english
     assert "Extreme hardship" in english
-    assert "：" not in english.split("<main", 1)[-1].split("</main>", 1)[0]  # a label's colon is ": " in English
+    main = english.split("<main", 1)[-1].split("</main>", 1)[0]
+    assert "：" not in main and "。" not in main  # a label's colon is ": " in English, a sentence ends in "."
 
 
 # Approval.
