@@ -68,7 +68,7 @@ def flags_raise(*, upload, rules: FlagRuleSet | None, now) -> int:
                 cursor, upload_id=upload.pk, code=FlagCode.PROPERTIES, kind=kind, now=now,
                 joins=f"JOIN {households} h ON h.id = f.household_id",
                 where=f"{_field('count', 'INTEGER')} >= %s AND "
-                      f"{_field('area', 'NUMERIC')} > %s * (CASE WHEN h.member_count > 0 THEN h.member_count ELSE 1 END)",
+                      f"{_field('area', 'NUMERIC')} > %s * CASE WHEN h.member_count > 0 THEN h.member_count ELSE 1 END",
                 params=[rules.min_properties, rules.average_area],
             )  # fmt: skip
         elif kind == RegistryKind.VEHICLE and rules.flag_vehicle:

@@ -67,8 +67,10 @@ def consent_record(
                                     upload=upload, request=request)  # fmt: skip
         consents = []
         for member in members:
-            consent = Consent.objects.create(member=member, household=household, attachment=attachment,
-                                             signed_on=signed_on, valid_until=valid_until, recorded_by=actor)  # fmt: skip
+            consent = Consent.objects.create(
+                member=member, household=household, attachment=attachment, signed_on=signed_on,
+                valid_until=valid_until, recorded_by=actor,
+            )  # fmt: skip
             consent.registries.set(registries)
             consents.append(consent)
         audit_record(actor=actor, verb="xcheck.consent", target=household, request=request, changes={
@@ -123,8 +125,10 @@ def request_create(*, actor: User, union_id: int, scope: str, registry_ids: list
                     entry["registries"].append(registry.name)
                     continue
                 people.add(member_id)
-                persons.append(RequestPerson(request=check, registry=registry, member_id=member_id,
-                                             household_id=household_id, consent_id=consent, id_number=id_number))  # fmt: skip
+                persons.append(RequestPerson(
+                    request=check, registry=registry, member_id=member_id, household_id=household_id,
+                    consent_id=consent, id_number=id_number,
+                ))  # fmt: skip
             RequestPerson.objects.bulk_create(persons, batch_size=5000)
         check.people = len(people)
         check.households = RequestPerson.objects.filter(request=check).values("household_id").distinct().count()
