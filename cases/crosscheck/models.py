@@ -153,6 +153,7 @@ class ResultUpload(models.Model):
     malformed = models.JSONField(_("格式错误行（前 200 行）"), default=list, blank=True)
     flags = models.PositiveIntegerField(_("疑点数"), default=0)
     seconds = models.FloatField(_("用时（秒）"), default=0)
+    history_written = models.BooleanField(_("已写入档案历史"), default=False)
 
     class Meta:
         verbose_name = _("比对结果")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from hardship.access import scope_unions
 from hardship.models import Role, Union, User
 from hardship.services import AuditRow, audit_record, audit_record_many
+from hardship.tasks import enqueue
 from hardship.workflow import ActionRefused, holds_role_over
 
 from ..changes import services as change_services
@@ -36,7 +37,7 @@ from .models import (
     RequestScope,
     ResultUpload,
 )
-from .rules import flags_raise, rules_in_force
+from .rules import flag_history_insert, flags_raise, rules_in_force
 from .workflow import flag_workflow
 
 CENTRE = (Role.CENTRE_STAFF,)
@@ -201,13 +202,37 @@ def results_upload(
             "registries": (None, registry.name), "rows": (None, result.rows), "matched": (None, result.matched),
             "flags": (None, flags),
         })  # fmt: skip
-        _history_of_findings(actor=actor, upload=upload, request=request)
+        # Each flagged household's history entry is written after the commit, by a worker: a city's
+        # roll flags thousands of households, and the upload's answer should not wait for them.
+        transaction.on_commit(lambda: _queue_history(upload.pk, actor.pk))
     return upload
+
+
+def _queue_history(upload_id: int, actor_id: int) -> None:
+    # Here, not at the top, for a cycle: cases.tasks imports cases.services (tasks call services).
+    from ..tasks import record_flag_history
+
+    enqueue(record_flag_history, upload_id, actor_id)
+
+
+def flag_history_record(*, upload_id: int, actor_id: int | None) -> None:
+    """Write the history entry of every household an upload flagged (once: a second run writes nothing)."""
+    with transaction.atomic():
+        upload = ResultUpload.objects.select_for_update().select_related("registry").get(pk=upload_id)
+        if upload.history_written:
+            return
+        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+        _history_of_findings(actor=actor, upload=upload)
+        upload.history_written = True
+        upload.save(update_fields=["history_written"])
 
 
 def _history_of_findings(*, actor: User, upload: ResultUpload, request=None) -> None:
     """Each flagged household's history says what was found (one event per household, in bulk)."""
     household_type = Household._meta.label_lower
+    if connection.vendor == "postgresql":
+        flag_history_insert(actor=actor, upload=upload, household_type=household_type, ip=None)
+        return
     rows = []
     flagged = (Flag.objects.filter(finding__upload=upload).order_by("household_id")
                .values_list("household_id", "household__head_name", "household__union_id", "code"))  # fmt: skip

@@ -257,6 +257,7 @@ class Migration(migrations.Migration):
                 ("malformed", models.JSONField(blank=True, default=list, verbose_name="格式错误行（前 200 行）")),
                 ("flags", models.PositiveIntegerField(default=0, verbose_name="疑点数")),
                 ("seconds", models.FloatField(default=0, verbose_name="用时（秒）")),
+                ("history_written", models.BooleanField(default=False, verbose_name="已写入档案历史")),
                 (
                     "registry",
                     models.ForeignKey(

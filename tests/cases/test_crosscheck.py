@@ -112,7 +112,7 @@ def test_an_expired_consent_or_one_for_another_registry_does_not_count(tree, gra
     assert len(list(xs.request_file_rows(check=check, registry=registry("vehicle")))) == 1
 
 
-def test_results_become_the_right_flags(tree, grassroots, centre, standard, rules):
+def test_results_become_the_right_flags(tree, grassroots, centre, standard, rules, django_capture_on_commit_callbacks):
     # Given four consented households
     on_roll = filed_household(grassroots, tree["company"])
     homes = filed_household(grassroots, tree["company"])
@@ -128,8 +128,9 @@ def test_results_become_the_right_flags(tree, grassroots, centre, standard, rule
                                             ["not-a-number", "低保"]])  # fmt: skip
     upload(centre, check, "property", [[head(homes).id_number, "2", "180.5"], [head(on_roll).id_number, "1", "60"]])
     upload(centre, check, "vehicle", [[head(cars).id_number, "1"], [spouse.id_number, "1"]])
-    upload(centre, check, "business", [[head(boss).id_number, "法定代表人", "500000"],
-                                       [head(homes).id_number, "普通职员", "0"]])  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(centre, check, "business", [[head(boss).id_number, "法定代表人", "500000"],
+                                           [head(homes).id_number, "普通职员", "0"]])  # fmt: skip
 
     # Then each household has its flag, and only that one
     def codes(household):
@@ -144,8 +145,10 @@ def test_results_become_the_right_flags(tree, grassroots, centre, standard, rule
     assert (dibao.rows, dibao.matched, dibao.unmatched_count, dibao.malformed_count) == (3, 1, 1, 1)
     assert dibao.unmatched == [{"row": 2}]
     assert dibao.malformed[0]["row"] == 3
-    # and the household's history says what was found
-    assert AuditEvent.objects.filter(verb="xcheck.flag", target_id=str(boss.pk)).exists()
+    # and the household's history says what was found (written after the commit)
+    event = AuditEvent.objects.get(verb="xcheck.flag", target_id=str(boss.pk))
+    assert event.changes["flag"][1] == "控制企业"
+    assert not AuditEvent.objects.filter(verb="xcheck.flag", target_id=str(cars.pk)).exists()  # not committed here
 
 
 def test_a_pension_that_changes_the_tier_is_flagged_and_confirming_opens_a_change_request(
