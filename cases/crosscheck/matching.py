@@ -154,6 +154,7 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
             # The join's hash and the one-pass table fit in memory (this transaction only); no ANALYZE:
             # the planner's estimate from the table's pages is enough for one hash join.
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")  # compiling a one-off statement costs more than it saves
         id_col = f"UPPER(TRIM(COALESCE(s.c{positions['id_number']}, '')))"
         checks = [_id_shape("s.idn" if _pg() else id_col)]
         for name, position in positions.items():
@@ -178,9 +179,10 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
                              for name, pos in positions.items() if name != "id_number")  # fmt: skip
             kept = f"{kept}, " if kept else ""
             cursor.execute(
-                f"WITH s AS MATERIALIZED (SELECT s.row_no, {kept}({valid}) AS ok, p.member_id, p.household_id, "
-                f"  CASE WHEN NOT ({valid}) THEN LEFT(s.idn, 40) END AS bad "
-                f"  FROM (SELECT s.*, {id_col} AS idn FROM {STAGE} s OFFSET 0) s "
+                f"WITH s AS MATERIALIZED (SELECT s.row_no, {kept}s.ok, p.member_id, p.household_id, "
+                f"  CASE WHEN NOT s.ok THEN LEFT(s.idn, 40) END AS bad "
+                f"  FROM (SELECT s.*, ({valid}) AS ok FROM (SELECT s.*, {id_col} AS idn FROM {STAGE} s OFFSET 0) s "
+                "  OFFSET 0) s "
                 f"  LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s AND p.id_number = s.idn), "
                 f"ins AS ({insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql} FROM s "
                 f"  WHERE s.ok AND s.member_id IS NOT NULL RETURNING 1), "
