@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hardship.models import User
 
+from .crosscheck.services import flag_history_record
 from .models import HardshipStandard
 from .services import standard_apply
 
@@ -25,3 +26,9 @@ def apply_due_standards() -> int:
     ):
         changed += apply_standard(standard_id)
     return changed
+
+
+@shared_task
+def record_flag_history(upload_id: int, actor_id: int | None = None) -> None:
+    """After a result upload: each flagged household's history entry."""
+    flag_history_record(upload_id=upload_id, actor_id=actor_id)

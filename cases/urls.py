@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .changes.views import change_urlpatterns
+from .crosscheck.views import crosscheck_urlpatterns
 from .review import views as views_review
 from .support.views import support_urlpatterns
 from .views_excel import excel_urlpatterns
@@ -25,6 +26,7 @@ urlpatterns = [
     path("standards/", views.standard_list, name="standard_list"),
     path("standards/new/", views.standard_create, name="standard_create"),
     *change_urlpatterns,
+    *crosscheck_urlpatterns,
     *excel_urlpatterns,
     *support_urlpatterns,
 ]

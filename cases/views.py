@@ -13,6 +13,7 @@ from hardship.pagination import paginate
 from . import selectors, services
 from .changes.selectors import open_changes
 from .changes.workflow import proposal_refusal
+from .crosscheck.services import CONSENT_RECORDERS
 from .forms import AttachmentForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .history import file_history
 from .models import Attachment, Cause, Status, Tier
@@ -89,6 +90,7 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "unmasked": unmasked,
         "can_edit": can_edit,
         "can_unmask": user_has_role(request.user, *UNMASKERS),
+        "can_record_consent": user_has_role(request.user, *CONSENT_RECORDERS),
         "secondary_causes": [Cause(c).label for c in household.secondary_causes if c in Cause.values],
     }
 

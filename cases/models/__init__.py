@@ -1,6 +1,7 @@
 """The household file and its review: one module per part, re-exported here."""
 
 from ..changes.models import *  # noqa: F403
+from ..crosscheck.models import *  # noqa: F403
 from ..review.models import *  # noqa: F403
 from ..review.models import visit_photo_path  # noqa: F401
 from ..support.models import *  # noqa: E402, F403

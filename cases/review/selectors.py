@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from hardship.dates import WorkingCalendar, add_months, add_working_days, unplan
 from hardship.models import SocialOrganisation
 from hardship.workflow import Action
 
-from ..models import Household, Status, Step, Tier
+from ..models import Flag, FlagOutcome, FlagStatus, Household, Status, Step, Tier
 from ..selectors import household_queryset, standard_in_force
 from .workflow import CENTRE, GRASSROOTS, OBSERVER, VISIT_STEPS, review_workflow
 
@@ -183,8 +183,10 @@ QUEUES: dict[str, Queue] = {
                     due_field="next_review_due", deadline=True),
     # Filed households that no longer qualify (a change request or a new standard made them 不符合):
     # they stay filed until the centre decides the exit — listed here, never dropped.
+    # and those a confirmed cross-check flag sent here (信息比对: 核查处理 → 列入待退出).
     "exit": Queue(gettext_lazy("待退出（已不符合认定）"), ("exit",), ("updated_at", "id"),
-                  narrow=lambda cases, today: cases.filter(tier=Tier.NONE)),
+                  narrow=lambda cases, today: cases.filter(Q(tier=Tier.NONE) | Q(Exists(Flag.objects.filter(
+                      household_id=OuterRef("pk"), status=FlagStatus.CONFIRMED, outcome=FlagOutcome.EXIT))))),
     "follow_up": Queue(gettext_lazy("退出回访到期"), ("follow_up_visit",), ("exited_at", "id"),
                        narrow=_follow_ups_due),
 }  # fmt: skip

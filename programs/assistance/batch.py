@@ -21,12 +21,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cases.models import Household, Status, Tier, WorkStatus
+from cases.models import Flag, FlagStatus, Household, Status, Tier, WorkStatus
 from cases.selectors import standard_in_force
 from hardship.metrics import batch_observed
 from hardship.models import Union, User
@@ -202,7 +202,10 @@ class Plan:
             f"  FROM (SELECT h.id AS hid, h.id, h.tier, h.union_id, h.member_count, h.bank_card = '' AS no_card,"
             f"    h.filed_at, h.exited_at, {room} AS room FROM cases_household h"
             f"    WHERE h.id >= %s AND h.id < %s AND {_OWED} AND h.tier <> %s"
-            f"    AND h.union_id IN (SELECT u.id FROM hardship_union u WHERE u.path LIKE %s){fence}) h"
+            f"    AND h.union_id IN (SELECT u.id FROM hardship_union u WHERE u.path LIKE %s)"
+            # Held: a household with an open cross-check flag is not paid until the flag is decided.
+            f"    AND NOT EXISTS (SELECT 1 FROM {Flag._meta.db_table} fl WHERE fl.household_id = h.id"
+            f"                    AND fl.status = %s){fence}) h"
             f"  CROSS JOIN ({' UNION ALL '.join(rows)}) d"
             # Already entitled (an earlier or interrupted run): skipped by one index probe. Should two
             # runs ever race past the lock, the unique constraint refuses the second row and that run fails.
@@ -213,7 +216,7 @@ class Plan:
         return cls(
             select=f"SELECT * FROM ({select}) v WHERE v.value > 0",
             params_head=[*raw_params, *room_params],
-            params_tail=[*_owed_params(quarter), Tier.NONE, f"{path}%", *row_params],
+            params_tail=[*_owed_params(quarter), Tier.NONE, f"{path}%", FlagStatus.OPEN, *row_params],
         )
 
     def params(self, lo: int, hi: int) -> list:
@@ -494,7 +497,9 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
             .values("entitlement__program__name").annotate(total=Sum("amount")).order_by()
         }  # fmt: skip
     filed = Household.objects.filter(owed_for(quarter), union__path__startswith=batch.union.path).aggregate(
-        no_card=Count("id", filter=Q(bank_card="")), not_eligible=Count("id", filter=Q(tier=Tier.NONE)))  # fmt: skip
+        no_card=Count("id", filter=Q(bank_card="")), not_eligible=Count("id", filter=Q(tier=Tier.NONE)),
+        held=Count("id", filter=Q(Exists(Flag.objects.filter(household_id=OuterRef("pk"), status=FlagStatus.OPEN)))
+                   & ~Q(tier=Tier.NONE)))  # fmt: skip
     paid_households = payments.values("household_id").distinct().count()
     # The summary is stored once and read in either language: its words are kept as the Chinese
     # source (the worker's language may be anything) and translated on the page.
@@ -515,5 +520,6 @@ def batch_summary(*, batch: Batch, quarter: Quarter | None = None) -> dict:
         "skipped": [
             {"reason": gettext_noop("未填写银行卡号，暂缓发放"), "n": filed["no_card"]},
             {"reason": gettext_noop("不符合困难类别（无对应标准）"), "n": filed["not_eligible"]},
+            {"reason": gettext_noop("信息比对发现疑点，待核查处理（暂停发放）"), "n": filed["held"]},
         ],
     }  # fmt: skip

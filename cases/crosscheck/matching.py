@@ -1,0 +1,231 @@
+"""Matching a registry's result file, set-based: the file into a staging table, one join on 身份证号.
+
+On PostgreSQL the file goes in by ``COPY`` exactly as it came (the bare-COPY floor the benchmark
+compares against); a file PostgreSQL cannot read as CSV (a row with too many cells) is parsed in
+Python instead and goes in the same table. On SQLite (the laptop path) rows go in by executemany.
+Then, in SQL: malformed rows (a 身份证号 that is not 18 characters of the right shape, a number
+that is not a number) and unmatched ones are counted and the first 200 listed by row; every match
+with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT``.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from .models import NUMERIC_RESULT_FIELDS, RESULT_FIELDS, Finding, RequestPerson
+
+LISTED = 200
+STAGE = "xcheck_stage"
+ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"
+NUMBER_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
+
+
+@dataclass
+class MatchResult:
+    rows: int = 0
+    matched: int = 0
+    unmatched_count: int = 0
+    malformed_count: int = 0
+    unmatched: list = field(default_factory=list)
+    malformed: list = field(default_factory=list)
+
+
+class ResultFileError(Exception):
+    """The file cannot be read at all (no header, or its header lacks the 身份证号 column)."""
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def header_positions(header: list[str], mapping: dict[str, str], kind: str) -> dict[str, int]:
+    """result field → column position, from the registry's mapping of field → header text."""
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    positions = {}
+    for wanted in RESULT_FIELDS[kind]:
+        title = mapping.get(wanted, wanted)
+        if title in names:
+            positions[wanted] = names.index(title)
+    if "id_number" not in positions:
+        raise ResultFileError(mapping.get("id_number", "身份证号"))
+    return positions
+
+
+def stage_create(cursor, columns: int) -> None:
+    cells = ", ".join(f"c{i} TEXT" for i in range(columns))
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    if _pg():
+        cursor.execute(f"CREATE TEMP TABLE {STAGE} (row_no BIGSERIAL, {cells}) ON COMMIT DROP")
+    else:
+        cursor.execute(f"CREATE TEMP TABLE {STAGE} (row_no INTEGER PRIMARY KEY AUTOINCREMENT, {cells})")
+
+
+def stage_copy(cursor, data: bytes, columns: int) -> None:
+    """The file as it is, by COPY (PostgreSQL only; the header row is skipped by COPY itself)."""
+    names = ", ".join(f"c{i}" for i in range(columns))
+    sql = f"COPY {STAGE} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
+    cursor.cursor.copy_expert(sql, io.BytesIO(data), size=1 << 20)
+
+
+def _stage_rows(cursor, rows: list[list[str]], columns: int) -> None:
+    names = ", ".join(f"c{i}" for i in range(columns))
+    if _pg():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for number, row in rows:
+            writer.writerow([number, *row])
+        buffer.seek(0)
+        cursor.cursor.copy_expert(f"COPY {STAGE} (row_no, {names}) FROM STDIN WITH (FORMAT csv)", buffer)
+        return
+    marks = ", ".join(["%s"] * (columns + 1))
+    cursor.executemany(f"INSERT INTO {STAGE} (row_no, {names}) VALUES ({marks})", [[n, *r] for n, r in rows])
+
+
+def _parsed(text: str, columns: int) -> tuple[list, list]:
+    """(rows as (row number, cells), rows of the wrong width as listed entries) — the Python path."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    good, bad = [], []
+    for number, row in enumerate(reader, start=1):
+        if not row:
+            continue
+        if len(row) != columns:
+            bad.append({"row": number, "problem": "columns", "value": ",".join(row)[:80]})
+            row = (row + [""] * columns)[:columns]
+            row = ["" for _ in row]  # kept as a row so the numbering stays, but never matches
+        good.append((number, row))
+    return good, bad
+
+
+def _id_shape(value: str) -> str:
+    """17 digits and a digit or X: on PostgreSQL without a regex (ltrim of the digits leaves '' or 'X'),
+    three times cheaper on a million rows."""
+    if _pg():
+        return f"(OCTET_LENGTH({value}) = 18 AND LTRIM({value}, '0123456789') IN ('', 'X'))"
+    return _matches(value, ID_PATTERN)
+
+
+def _matches(value: str, pattern: str) -> str:
+    return f"{value} ~ '{pattern}'" if _pg() else f"{value} REGEXP '{pattern}'"
+
+
+def _json(pairs: dict[str, str]) -> str:
+    args = ", ".join(f"'{k}', {v}" for k, v in pairs.items())
+    return f"jsonb_build_object({args})" if _pg() else f"json_object({args})"
+
+
+def _number(expr: str, integer: bool) -> str:
+    if _pg():
+        cell = f"NULLIF(TRIM({expr}), '')"
+        return f"CAST({cell} AS BIGINT)" if integer else f"CAST(CAST({cell} AS NUMERIC(16,2)) AS TEXT)"
+    cell = f"NULLIF(TRIM({expr}), '')"
+    return f"CAST({cell} AS INTEGER)" if integer else f"printf('%.2f', CAST({cell} AS REAL))"
+
+
+def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) -> MatchResult:
+    """Stage ``data`` and turn every row of a requested person into a finding of ``upload``.
+
+    Runs inside the caller's transaction (the staging table dies with it on PostgreSQL).
+    """
+    first_line = data[: data.find(b"\n") if b"\n" in data[:65536] else 65536].decode("utf-8-sig", errors="replace")
+    header = next(csv.reader([first_line]), [])
+    if not header:
+        raise ResultFileError(mapping.get("id_number", "身份证号"))
+    columns = len(header)
+    positions = header_positions(header, mapping, kind)
+    result = MatchResult()
+    with connection.cursor() as cursor:
+        stage_create(cursor, columns)
+        wrong_width: list = []
+        copied = False
+        if _pg():
+            try:
+                with transaction.atomic():
+                    stage_copy(cursor, data, columns)
+                copied = True
+            except Exception:  # noqa: BLE001 — a row PostgreSQL cannot read as CSV: take the Python path
+                stage_create(cursor, columns)
+        if not copied:
+            rows, wrong_width = _parsed(data.decode("utf-8-sig", errors="replace"), columns)
+            _stage_rows(cursor, rows, columns)
+        if _pg():
+            # The join's hash and the one-pass table fit in memory (this transaction only); no ANALYZE:
+            # the planner's estimate from the table's pages is enough for one hash join.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")  # compiling a one-off statement costs more than it saves
+        id_col = f"UPPER(TRIM(COALESCE(s.c{positions['id_number']}, '')))"
+        checks = [_id_shape("s.idn" if _pg() else id_col)]
+        for name, position in positions.items():
+            if name in NUMERIC_RESULT_FIELDS:
+                cell = f"TRIM(COALESCE(s.c{position}, ''))"
+                checks.append(f"({cell} = '' OR {_matches(cell, NUMBER_PATTERN)})")
+        valid = " AND ".join(checks)
+        persons = RequestPerson._meta.db_table
+        findings = Finding._meta.db_table
+        params = [upload.request_id, upload.registry_id]
+        data_sql = _json({
+            name: (_number(f"s.c{pos}", name == "count") if name in NUMERIC_RESULT_FIELDS
+                   else f"TRIM(COALESCE(s.c{pos}, ''))")
+            for name, pos in positions.items() if name != "id_number"
+        }) if len(positions) > 1 else ("'{}'::jsonb" if _pg() else "'{}'")  # fmt: skip
+        insert = f"INSERT INTO {findings} (upload_id, household_id, member_id, kind, found_on, row_number, data) "
+        finding_params = [upload.pk, kind, upload.result_date]
+        if _pg():
+            # One pass: the join is materialised once (only what the counts, the lists and the findings
+            # read: a data cell only on a matched row); the findings, the counts and the lists read it.
+            kept = ", ".join(f"CASE WHEN p.member_id IS NOT NULL THEN s.c{pos} END AS c{pos}"
+                             for name, pos in positions.items() if name != "id_number")  # fmt: skip
+            kept = f"{kept}, " if kept else ""
+            cursor.execute(
+                f"WITH s AS MATERIALIZED (SELECT s.row_no, {kept}s.ok, p.member_id, p.household_id, "
+                f"  CASE WHEN NOT s.ok THEN LEFT(s.idn, 40) END AS bad "
+                f"  FROM (SELECT s.*, ({valid}) AS ok FROM (SELECT s.*, {id_col} AS idn FROM {STAGE} s OFFSET 0) s "
+                "  OFFSET 0) s "
+                f"  LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s AND p.id_number = s.idn), "
+                f"ins AS ({insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql} FROM s "
+                f"  WHERE s.ok AND s.member_id IS NOT NULL RETURNING 1), "
+                "n AS (SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE NOT s.ok) AS bad, "
+                "  COUNT(*) FILTER (WHERE s.ok AND s.member_id IS NULL) AS missing FROM s) "
+                "SELECT n.total, n.bad, n.missing, (SELECT COUNT(*) FROM ins), "
+                f"CASE WHEN n.bad > 0 THEN ARRAY(SELECT s.row_no || ':' || s.bad FROM s WHERE NOT s.ok "
+                f"  ORDER BY s.row_no LIMIT {LISTED}) END, "
+                f"CASE WHEN n.missing > 0 THEN ARRAY(SELECT s.row_no FROM s WHERE s.ok AND s.member_id IS NULL "
+                f"  ORDER BY s.row_no LIMIT {LISTED}) END FROM n",
+                [*params, *finding_params],
+            )  # fmt: skip
+            total, malformed, unmatched, matched, bad, missing = cursor.fetchone()
+            listed_bad = [entry.split(":", 1) for entry in bad or []]
+            result.malformed = [{"row": int(r), "problem": "format", "value": v} for r, v in listed_bad]
+            result.unmatched = [{"row": r} for r in missing or []]
+        else:
+            joined = (f"FROM {STAGE} s LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s "
+                      f"AND p.id_number = {id_col}")  # fmt: skip
+            cursor.execute(
+                f"SELECT COUNT(*), SUM(CASE WHEN NOT ({valid}) THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN ({valid}) AND p.id IS NULL THEN 1 ELSE 0 END) {joined}",
+                params,
+            )
+            total, malformed, unmatched = cursor.fetchone()
+            cursor.execute(f"SELECT s.row_no, {id_col} FROM {STAGE} s WHERE NOT ({valid}) ORDER BY s.row_no "
+                           f"LIMIT {LISTED}")  # fmt: skip
+            result.malformed = [{"row": r, "problem": "format", "value": v[:40]} for r, v in cursor.fetchall()]
+            cursor.execute(f"SELECT s.row_no {joined} WHERE ({valid}) AND p.id IS NULL ORDER BY s.row_no "
+                           f"LIMIT {LISTED}", params)  # fmt: skip
+            result.unmatched = [{"row": r} for (r,) in cursor.fetchall()]
+            cursor.execute(
+                f"{insert} SELECT %s, p.household_id, p.member_id, %s, %s, s.row_no, {data_sql} "
+                f"FROM {STAGE} s JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s "
+                f"AND p.id_number = {id_col} WHERE {valid}",
+                [*finding_params, *params],
+            )
+            matched = cursor.rowcount
+        result.rows, result.matched = total or 0, matched or 0
+        result.malformed_count, result.unmatched_count = malformed or 0, unmatched or 0
+        # A row of the wrong width is listed as such, not as a badly shaped number.
+        bad_rows = {entry["row"] for entry in wrong_width}
+        result.malformed = [e for e in result.malformed if e["row"] not in bad_rows]
+        result.malformed = sorted([*wrong_width, *result.malformed], key=lambda e: e["row"])[:LISTED]
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    return result
