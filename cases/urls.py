@@ -4,6 +4,7 @@ from . import views
 from .changes.views import change_urlpatterns
 from .review import views as views_review
 from .support.views import support_urlpatterns
+from .tickets.views import ticket_urlpatterns
 from .views_excel import excel_urlpatterns
 
 app_name = "cases"
@@ -27,4 +28,5 @@ urlpatterns = [
     *change_urlpatterns,
     *excel_urlpatterns,
     *support_urlpatterns,
+    *ticket_urlpatterns,
 ]

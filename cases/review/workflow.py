@@ -31,6 +31,7 @@ from hardship.models import Role, RoleAssignment, User
 from hardship.workflow import Transition, Workflow, register, rule
 
 from ..models import Household, Opinion, Status, Step
+from ..tickets.models import AppealSubject, TicketKind, TicketStatus
 
 S = Status
 GRASSROOTS, CASEWORKER, CENTRE = Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.CENTRE_STAFF
@@ -146,6 +147,37 @@ def notice_running(household: Household, user) -> str | None:
     return None
 
 
+def last_rejection_step(household: Household) -> str | None:
+    prefetched = getattr(household, "_prefetched_objects_cache", {}).get("opinions")
+    if prefetched is not None:
+        found = max((o for o in prefetched if o.decision == Opinion.Decision.REJECT), key=lambda o: o.id, default=None)
+        return found.step if found else None
+    return (
+        household.opinions.filter(decision=Opinion.Decision.REJECT).order_by("-id").values_list("step", flat=True)
+    ).first()
+
+
+def has_open_appeal(household: Household, user) -> str | None:
+    """Only an appeal (申诉) against the rejection re-opens it, while the centre is handling it."""
+    open_appeal = household.tickets.filter(
+        kind=TicketKind.APPEAL,
+        subject=AppealSubject.REJECTION,
+        status__in=(TicketStatus.OPEN, TicketStatus.IN_PROGRESS),
+    )
+    return None if open_appeal.exists() else _("本案没有待办理的不予受理申诉。")
+
+
+def rejected_at(step: str):
+    def rule_(household: Household, user) -> str | None:
+        if last_rejection_step(household) != step:
+            return _("本案不是在“%(s)s”环节不予受理的。") % {"s": Step(step).label}
+        return None
+
+    return rule_
+
+
+rejected_at_first, rejected_at_second = rejected_at(Step.FIRST), rejected_at(Step.SECOND)
+
 FIRST_DUTIES = (not_the_entrant,)
 # 初审 roles: the union's own 干事, or a union above's 干事 or 帮扶中心 staff (held at or above the union).
 FIRST_ROLES = (GRASSROOTS, CENTRE)
@@ -187,6 +219,11 @@ review_workflow = register(
             T("exit", gettext_lazy("退出帮扶"), (S.FILED,), S.EXITED, (CENTRE,)),
             T("follow_up_visit", gettext_lazy("记录退出回访"), (S.EXITED,), None, (GRASSROOTS, CASEWORKER)),
             T("reopen", gettext_lazy("返困重启"), (S.EXITED,), S.REOPENED, (GRASSROOTS, CENTRE)),
+            # An upheld appeal (申诉) against a rejection re-opens the step that rejected it.
+            T("appeal_first", gettext_lazy("申诉成立，重新初审"), (S.REJECTED,), S.FIRST_REVIEW, (CENTRE,),
+              duties=(has_open_appeal, rejected_at_first)),
+            T("appeal_second", gettext_lazy("申诉成立，重新复审"), (S.REJECTED,), S.SECOND_REVIEW, (CENTRE,),
+              duties=(has_open_appeal, rejected_at_second)),
         ],
     )
 )  # fmt: skip

@@ -330,6 +330,13 @@ FIRST_REVIEW_WORKING_DAYS = int(os.environ.get("FIRST_REVIEW_WORKING_DAYS", "5")
 # Third-party 复审 is due this many days after assignment unless centre staff set a date.
 SECOND_REVIEW_DEFAULT_DAYS = int(os.environ.get("SECOND_REVIEW_DEFAULT_DAYS", "15"))
 
+# 申诉: a worker appeals a rejection, an exit or an amount within this many days of the decision.
+APPEAL_WINDOW_DAYS = int(os.environ.get("APPEAL_WINDOW_DAYS", "30"))
+# Tickets are due this many working days after they arrive (申诉 / 投诉 / 举报 / 公示异议).
+TICKET_DUE_WORKING_DAYS = {"appeal": 15, "complaint": 10, "tip_off": 5, "objection": 5}
+# The public forms (投诉, 举报) take at most this many submissions per address and hour.
+PUBLIC_TICKETS_PER_IP_PER_HOUR = int(os.environ.get("PUBLIC_TICKETS_PER_IP_PER_HOUR", "5"))
+
 # Assistance batches: households per chunk (id range), and when a silent run's lock counts as stale.
 BATCH_CHUNK_IDS = int(os.environ.get("BATCH_CHUNK_IDS", "50000"))
 BATCH_STALE_SECONDS = int(os.environ.get("BATCH_STALE_SECONDS", "600"))
