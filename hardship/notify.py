@@ -30,6 +30,23 @@ def notify_family(*, household_id: int, event: str, key: str, context: dict | No
     transaction.on_commit(lambda: enqueue(family_notify, **payload))
 
 
+# A batch's payments are told in tasks of this many notifications each (one message per task would
+# flood the broker on a city's batch; one task for all would be a message of megabytes).
+CHUNK = 200
+
+
+def notify_families(*, events: list[dict]) -> None:
+    """``notify_family`` for many: each dict holds household_id, event, key and context."""
+    # Inside: hardship.tasks imports this module for the task's body (a cycle at the top).
+    from .tasks import enqueue, family_notify_many  # noqa: PLC0415
+
+    payloads = [{"household_id": e["household_id"], "event": e["event"], "key": e["key"],
+                 "context": dict(e.get("context") or {})} for e in events]  # fmt: skip
+    for start in range(0, len(payloads), CHUNK):
+        chunk = payloads[start : start + CHUNK]
+        transaction.on_commit(lambda chunk=chunk: enqueue(family_notify_many, chunk))
+
+
 def deliver(**payload) -> object:
     if not _deliver:
         return None

@@ -51,3 +51,13 @@ def ping(token: str) -> dict:
 def family_notify(*, household_id: int, event: str, key: str, context: dict) -> None:
     """Write a family's notification and queue its SMS (hardship.notify; the body is registered by cases)."""
     deliver(household_id=household_id, event=event, key=key, context=context)
+
+
+@shared_task
+def family_notify_many(payloads: list[dict]) -> None:
+    """``family_notify`` for a chunk of a batch's notifications; one that fails does not stop the others."""
+    for payload in payloads:
+        try:
+            deliver(**payload)
+        except Exception:  # noqa: BLE001 — logged; the others are still told
+            log.exception("family notification %s was not written", payload.get("key"))
