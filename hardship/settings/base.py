@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs",
     "api",
     "ops",  # backups, metrics, readiness: above every app
+    "family",  # the family's own channel: self-test, sign-in by code, online application, 本人查档
 ]
 
 MIDDLEWARE = [
