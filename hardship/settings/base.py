@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs",
     "api",
     "ops",  # backups, metrics, readiness: above every app
+    "family",  # the family's own channel: self-test, sign-in by code, online application, 本人查档
 ]
 
 MIDDLEWARE = [
@@ -365,3 +366,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# Text messages to families (hardship.sms): the console by default (make run prints them), a JSON-lines
+# file under SMS_FILE_DIR (SMS_BACKEND=hardship.sms.FileBackend), or a provider's HTTP API in
+# production (SMS_BACKEND=hardship.sms.HttpBackend with SMS_HTTP_URL, SMS_HTTP_KEY, SMS_SIGN_NAME).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "hardship.sms.ConsoleBackend")
+SMS_FILE_DIR = Path(os.environ.get("SMS_FILE_DIR", BASE_DIR / "var" / "sms"))
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_KEY = os.environ.get("SMS_HTTP_KEY", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "工会帮扶")
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "3"))
+
+# Workers' sign-in codes (family.services): valid 5 minutes, 5 wrong tries, at most 5 codes an hour
+# per number and 20 an hour per address, one a minute per number.
+WORKER_CODE_TTL_SECONDS = int(os.environ.get("WORKER_CODE_TTL_SECONDS", "300"))
+WORKER_CODE_MAX_ATTEMPTS = int(os.environ.get("WORKER_CODE_MAX_ATTEMPTS", "5"))
+WORKER_CODES_PER_PHONE_HOUR = int(os.environ.get("WORKER_CODES_PER_PHONE_HOUR", "5"))
+WORKER_CODES_PER_IP_HOUR = int(os.environ.get("WORKER_CODES_PER_IP_HOUR", "20"))
+WORKER_CODE_INTERVAL_SECONDS = int(os.environ.get("WORKER_CODE_INTERVAL_SECONDS", "60"))
