@@ -1,17 +1,15 @@
-"""Where a family's SMS goes: the portal's one SMS backend (hardship.sms) when it is there.
+"""A family's SMS goes through the portal's one SMS backend (hardship.sms, ``settings.SMS_BACKEND``).
 
-Until the worker sign-in's backend is merged, messages go to the log (the console backend's
-behaviour), so ``make run`` shows them; ``SmsError`` is what a provider failure raises.
+``hardship.sms.sms_send`` never raises; here a refusal becomes ``SmsError`` so that the delivery
+log records it and the task retries.
 """
 
-import logging
+from hardship.sms import SmsError, sms_send
 
-log = logging.getLogger("hardship.sms")
-
-
-class SmsError(Exception):
-    """The provider did not take the message (timeout, refusal, bad answer)."""
+__all__ = ["SmsError", "send"]
 
 
 def send(*, phone: str, text: str) -> None:
-    log.info("SMS to %s: %s", phone, text)
+    result = sms_send(phone=phone, text=text)
+    if not result.ok:
+        raise SmsError(result.error or "not sent")

@@ -2,6 +2,7 @@
 templates the system admin edits."""
 
 import pytest
+from django.test import override_settings
 
 from cases.models import Household
 from cases.notices import services as notices
@@ -45,15 +46,9 @@ def test_a_payment_that_arrives_produces_exactly_one_notification_with_its_sms(
     assert set(SmsDelivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_failing_sms_provider_does_not_stop_the_batch(
-    exported, approver, monkeypatch, django_capture_on_commit_callbacks
-):
-    # Given a provider that refuses every message
-    def refuse(**_kwargs):
-        raise sms.SmsError("provider 503")
-
-    monkeypatch.setattr(sms, "send", refuse)
-
+@override_settings(SMS_BACKEND="hardship.sms.HttpBackend", SMS_HTTP_URL="http://127.0.0.1:9/send", SMS_HTTP_TIMEOUT=1)
+def test_a_failing_sms_provider_does_not_stop_the_batch(exported, approver, django_capture_on_commit_callbacks):
+    # Given the HTTP provider unreachable (nothing listens on loopback port 9)
     # When the bank's result is applied
     with django_capture_on_commit_callbacks(execute=True):
         result = _reconcile_all(approver, exported)
@@ -62,7 +57,7 @@ def test_a_failing_sms_provider_does_not_stop_the_batch(
     assert result.paid == 2 and Batch.objects.get(pk=exported.pk).status == Batch.Status.RECONCILED
     deliveries = SmsDelivery.objects.all()
     assert [(d.status, d.attempts) for d in deliveries] == [("failed", 5), ("failed", 5)]
-    assert "provider 503" in deliveries[0].last_error
+    assert "unreachable" in deliveries[0].last_error
     assert FamilyNotification.objects.filter(event="payment_paid").count() == 2  # in-app all the same
 
 
