@@ -287,11 +287,19 @@ def notice_objection(*, actor: User, household_id: int, text: str, request=None,
         )  # fmt: skip
 
 
-def household_appeal_reopen(*, actor: User, household_id: int, text: str, request=None) -> Household:
-    """An upheld 申诉 against a rejection: the step that rejected it is taken again (初审 or 复审)."""
+def household_appeal_reopen(
+    *, actor: User, household_id: int, text: str, action: str | None = None, request=None
+) -> Household:
+    """An upheld 申诉 against a rejection: the step that rejected it is taken again (初审 or 复审).
+
+    ``action`` (appeal_first / appeal_second) is the one the caller means; by default the one of the
+    step that rejected the file.
+    """
     with transaction.atomic():
         household = _lock(household_id)
-        name = "appeal_second" if last_rejection_step(household) == Step.SECOND else "appeal_first"
+        name = action or ("appeal_second" if last_rejection_step(household) == Step.SECOND else "appeal_first")
+        if name not in ("appeal_first", "appeal_second"):
+            raise ActionRefused(_("请选择申诉重新审核的环节。"))
         step = review_workflow.check(household, actor, name)
         text = _require_text(text, _("申诉处理意见"))
         again = Step.FIRST if step.name == "appeal_first" else Step.SECOND

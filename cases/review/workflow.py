@@ -157,14 +157,19 @@ def last_rejection_step(household: Household) -> str | None:
     ).first()
 
 
-def has_open_appeal(household: Household, user) -> str | None:
-    """Only an appeal (申诉) against the rejection re-opens it, while the centre is handling it."""
-    open_appeal = household.tickets.filter(
+def open_appeal_id(household: Household) -> int | None:
+    """The appeal (申诉) against the file's rejection that the centre is handling, if any."""
+    appeals = household.tickets.filter(
         kind=TicketKind.APPEAL,
         subject=AppealSubject.REJECTION,
         status__in=(TicketStatus.OPEN, TicketStatus.IN_PROGRESS),
     )
-    return None if open_appeal.exists() else _("本案没有待办理的不予受理申诉。")
+    return appeals.values_list("pk", flat=True).first()
+
+
+def has_open_appeal(household: Household, user) -> str | None:
+    """Only an appeal (申诉) against the rejection re-opens it, while the centre is handling it."""
+    return None if open_appeal_id(household) else _("本案没有待办理的不予受理申诉。")
 
 
 def rejected_at(step: str):
