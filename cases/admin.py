@@ -66,3 +66,8 @@ class MonthlyIncomeAdmin(ReadOnlyAdmin):
 
 
 from .support import admin as _support_admin  # noqa: E402, F401  (registers the support models)
+
+
+# The tickets' and the families' notifications' admins live next to their models.
+from .notices import admin as _notices_admin  # noqa: E402, F401
+from .tickets import admin as _tickets_admin  # noqa: E402, F401

@@ -16,12 +16,12 @@ def _phone_ok(value: str) -> str:
 
 
 class ComplaintForm(forms.Form):
+    # The city's 帮扶中心 receives every complaint and hands it on: the form names no union below it.
     union = forms.ModelChoiceField(
-        label=_("向哪一级工会投诉"),
-        queryset=Union.objects.filter(is_active=True, level__in=[Union.Level.CITY, Union.Level.DISTRICT]).order_by(
-            "path"
-        ),
-    )
+        label=_("投诉受理单位"), queryset=Union.objects.filter(is_active=True, parent__isnull=True).order_by("path"),
+        empty_label=None,
+    )  # fmt: skip
+    about = forms.CharField(label=_("涉及的工会、单位或服务窗口"), max_length=100, required=False)
     name = forms.CharField(label=_("您的姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=20)
     text = forms.CharField(label=_("投诉内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))

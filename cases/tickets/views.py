@@ -117,7 +117,8 @@ def complaint_new(request):
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _public_submit(request, form, kind=TicketKind.COMPLAINT, union=data["union"], text=data["text"],
+        text = f"【{data['about']}】{data['text']}" if data["about"] else data["text"]
+        done = _public_submit(request, form, kind=TicketKind.COMPLAINT, union=data["union"], text=text,
                               name=data["name"], phone=data["phone"])  # fmt: skip
         if done:
             return done

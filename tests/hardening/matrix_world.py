@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
 from cases.changes import services as changes
+from cases.tickets import services as tickets
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.services import MemberInput, attachment_add, household_create
@@ -195,6 +196,12 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                      living_conditions=world.mark(side, f"{word}走访所见", "visit"),
                                      findings="属实", recorded_by=builder, address_confirmed=True)  # fmt: skip
     put((side, "visit"), visit.pk)
+    # An appeal about the amount on the filed file, waiting for the centre (the empty POSTs cannot answer it).
+    ticket = tickets.ticket_submit(kind="appeal", subject="amount", household_id=filed.pk, actor=builder,
+                                   text=world.mark(side, f"{word}申诉：补助金额算少了", "ticket"), name=head,
+                                   phone=filed.phone)  # fmt: skip
+    put((side, "ticket"), ticket.pk)
+    put((side, "ticket_code"), ticket.code)
     # A 变更申请 on the filed file, waiting for the centre (its employer; the empty POSTs cannot decide it).
     change = changes.change_propose(actor=builder, household_id=filed.pk, kind="employer", reason="new_employer",
                                     after={"employer": f"{word}新单位"})  # fmt: skip
