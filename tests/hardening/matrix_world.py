@@ -24,10 +24,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
 from cases.changes import services as changes
-from cases.tickets import services as tickets
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.services import MemberInput, attachment_add, household_create
+from cases.tickets import services as tickets
 from hardship.identity import make_id_number
 from hardship.models import Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
