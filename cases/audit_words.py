@@ -35,6 +35,7 @@ VERBS = {
     "support.claim": _("登记互助保障赔付"),
 }
 KEYS = {
+    "by": _("提交人"),
     "attachment": _("证明材料"),
     "help": _("帮扶"),
     "loan": _("贷款金额（元）"),
