@@ -243,3 +243,12 @@ class SelfTestForm(forms.Form):
 
 def self_test_member_forms(data=None) -> list[SelfTestMemberForm]:
     return [SelfTestMemberForm(data, prefix=f"p{i}") for i in range(SELF_TEST_ROWS)]
+
+
+def more_rows_used(rows) -> bool:
+    """Whether a row after the first two holds anything (typed or on file): the page shows them open."""
+    for row in rows[2:]:
+        values = [v for k, v in row.data.items() if k.startswith(f"{row.prefix}-")] if row.is_bound else []
+        if row.initial or any(v not in ("", "0", "none", "healthy", "employed") for v in values):
+            return True
+    return False

@@ -86,7 +86,8 @@ def progress(household: Household) -> list[Step]:
         }
     steps = [
         Step(_("提交申请"), "done" if reached >= 1 else "current", submitted,
-             "" if reached >= 1 else _("请填写并提交申请。")),
+             "" if reached >= 1 else _("请按退回理由修改后重新提交。") if s == Status.RETURNED
+             else _("请填写并提交申请。")),
         Step(_("初审（%(u)s 入户走访并审核）") % {"u": union}, state(1), first_date,
              _("等待%(u)s的工作人员上门走访（一般在 5 个工作日内），请保持电话畅通。") % {"u": union}
              if reached == 1 else ""),
@@ -104,8 +105,6 @@ def outcome(household: Household) -> str:
     if household.status == Status.REJECTED:
         opinion = _last(household, Opinion.Decision.REJECT)
         return _("不予受理。理由：%(r)s") % {"r": opinion.text if opinion else "—"}
-    if household.status == Status.RETURNED:
-        return _("申请被退回补正。理由：%(r)s") % {"r": return_reasons(household) or "—"}
     if household.status == Status.FILED:
         return _("已建档：%(t)s（人均月收入 %(p)s 元）。") % {
             "t": household.tier_label,

@@ -13,7 +13,7 @@ from hardship.workflow import ActionRefused
 
 from .. import selectors
 from ..auth import worker_required
-from ..forms import MONTHLY_SOURCES, ApplicationForm, UploadForm, member_forms
+from ..forms import MONTHLY_SOURCES, ApplicationForm, UploadForm, member_forms, more_rows_used
 from ..services.applications import application_resubmit, application_submit
 
 
@@ -56,7 +56,7 @@ def apply(request):
             messages.success(request, _("申请已提交，工会工作人员会尽快联系您。"))
             return redirect("family:home")
     return render(request, "family/apply.html", {"worker": worker, "form": form, "rows": rows, "upload": upload,
-                                                  "correcting": False})  # fmt: skip
+                                                  "correcting": False, "more_open": more_rows_used(rows)})  # fmt: skip
 
 
 def _row_initial(member) -> dict:
@@ -97,5 +97,5 @@ def correct(request):
             return redirect("family:home")
     return render(request, "family/apply.html", {
         "worker": worker, "form": form, "rows": rows, "upload": upload, "correcting": True, "household": household,
-        "reasons": selectors.return_reasons(household),
+        "reasons": selectors.return_reasons(household), "more_open": more_rows_used(rows),
     })  # fmt: skip

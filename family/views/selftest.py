@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from ..auth import current_worker
-from ..forms import EXPENSES, SelfTestForm, self_test_member_forms
+from ..forms import EXPENSES, SelfTestForm, more_rows_used, self_test_member_forms
 from ..selftest import SelfTestMember, self_test
 
 
@@ -31,5 +31,5 @@ def self_test_page(request):
         expenses = {name: form.cleaned_data.get(name) or Decimal("0") for name, _label in EXPENSES}
         result = self_test(union=form.cleaned_data["union"], members=members, expenses=expenses,
                            sudden_event_cost=form.cleaned_data.get("sudden_event_cost") or Decimal("0"))  # fmt: skip
-    return render(request, "family/self_test.html", {"form": form, "rows": rows, "result": result,
-                                                      "worker": current_worker(request)})  # fmt: skip
+    context = {"form": form, "rows": rows, "result": result, "more_open": more_rows_used(rows)}
+    return render(request, "family/self_test.html", {**context, "worker": current_worker(request)})

@@ -24,7 +24,8 @@ hostile = st.one_of(
     st.text(max_size=60),
 )
 SELF_TEST_FIELDS = ["union", "p0-age", "p0-work_status", "p0-health", "p0-disability", "p0-income_wages",
-                    "p0-income_pension", "p1-age", "expense_medical", "expense_schooling", "sudden_event_cost"]  # fmt: skip
+                    "p0-income_pension", "p1-age", "expense_medical", "expense_schooling",
+                    "sudden_event_cost"]  # fmt: skip
 
 
 @FUZZ
