@@ -41,6 +41,7 @@ VERBS = {
     "notice.template": _("修改通知模板"),
 }
 KEYS = {
+    "by": _("提交人"),
     "attachment": _("证明材料"),
     "help": _("帮扶"),
     "loan": _("贷款金额（元）"),

@@ -1,14 +1,17 @@
 from django.urls import path
 
-from .views import accounts, home, selftest
+from .views import accounts, apply, home, selftest
 
 app_name = "family"
 
 urlpatterns = [
+    path("self-test/", selftest.self_test_page, name="self_test"),
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-in/code/", accounts.verify, name="verify"),
     path("sign-in/start/", accounts.start, name="start"),
     path("sign-out/", accounts.sign_out, name="sign_out"),
     path("", home.home, name="home"),
-    path("self-test/", selftest.self_test, name="self_test"),
+    path("apply/", apply.apply, name="apply"),
+    path("apply/correct/", apply.correct, name="correct"),
+    path("my-file/", home.my_file, name="my_file"),
 ]

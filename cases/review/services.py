@@ -148,6 +148,31 @@ def household_submit(*, actor: User, household_id: int, request=None) -> Househo
         )  # fmt: skip
 
 
+def household_submit_online(*, worker, household_id: int, request=None) -> Household:
+    """The worker sends their 网上申请 in, or back in after a return (草稿/退回补正 → 已提交).
+
+    ``worker`` is the family channel's signed-in account (``is_worker``): the review machine lets it
+    take ``worker_submit`` on its own file only. No staff member becomes the submitter, so the union's
+    staff — its only 干事 too — may give the 初审 (``not_the_entrant``). The history records it
+    as the worker's (an audit event without a staff actor, ``by`` the worker's masked phone).
+    """
+    with transaction.atomic():
+        household, step = _begin(worker, household_id, "worker_submit")
+        old = household.status
+        household.status = step.target_of(old)
+        household.submitted_by, household.submitted_at = None, timezone.now()
+        household.first_reviewer = household.second_reviewer = None
+        household.version += 1
+        household.save(update_fields=["status", "submitted_by", "submitted_at", "first_reviewer", "second_reviewer",
+                                      "version", "updated_at"])  # fmt: skip
+        audit_record(actor=None, verb="review.worker_submit", target=household, request=request,
+                     changes={"status": (old, household.status), "by": (None, worker.masked_phone),
+                              "version": (household.version - 1, household.version)})  # fmt: skip
+        _notify(staff_over(household, Role.GRASSROOTS_STAFF, Role.CASEWORKER), household,
+                _("网上申请待初审走访") if old == Status.DRAFT else _("网上申请已补正，待初审"))  # fmt: skip
+        return household
+
+
 def _check_photos(photos) -> None:
     for photo in photos:
         if photo.size > MAX_PHOTO_BYTES:

@@ -372,6 +372,7 @@ SPECTACULAR_SETTINGS = {
 # production (SMS_BACKEND=hardship.sms.HttpBackend with SMS_HTTP_URL, SMS_HTTP_KEY, SMS_SIGN_NAME).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "hardship.sms.ConsoleBackend")
 SMS_FILE_DIR = Path(os.environ.get("SMS_FILE_DIR", BASE_DIR / "var" / "sms"))
+SMS_FILE_ECHO = env_bool("SMS_FILE_ECHO", False)  # the FileBackend also prints each message
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_KEY = os.environ.get("SMS_HTTP_KEY", "")
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "工会帮扶")

@@ -44,6 +44,8 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from cases.models import Household
+from family.auth import SESSION_KEY as WORKER_SESSION_KEY
+from family.models import WorkerAccount
 from hardship.models import AuditEvent, Notification, Role
 
 from .matrix_world import SCOPES, SIDES, Persona, World, build_world
@@ -96,9 +98,16 @@ class E:
     shows: tuple = ()
     shown_to: frozenset | None = None
     api: bool = False
+    # A worker signed in on the family channel (no staff user): staff pages answer as to an anonymous
+    # visitor (``anon``) unless this says otherwise.
+    worker: int | str | None = None
 
 
 H = {"pk": "household"}
+# The family channel: public pages, and the worker's pages (their own file only, no id in any URL).
+# Staff users and anonymous visitors are sent to the worker sign-in page (302, not the staff login).
+FAMILY_PUBLIC = E(anon=200, worker=200)
+FAMILY_WORKER = E(ok=302, anon=302, worker=200, shows=("household head",), shown_to=frozenset({"worker"}))
 API_NO_FILES = {"no_role": 404, R.ENTERPRISE_CONTACT: 404}
 SEARCH = "?q=欧阳"  # every household head of the world is named 欧阳…: the search must find only in-scope ones
 
@@ -120,6 +129,16 @@ EXPECTED: dict[str, E] = {
     "hardship:notifications": E(),
     "hardship:notifications_read": E(method="POST", ok=302),
     "hardship:id_number_check": E(method="POST"),  # any signed-in user: the form's check of a 身份证号
+    # -- the family channel
+    "family:self_test": FAMILY_PUBLIC,
+    "family:sign_in": FAMILY_PUBLIC,
+    "family:verify": E(ok=302, anon=302, worker=302),  # no code sent in this session: back to the sign-in
+    "family:start": E(ok=302, anon=302, worker=302),  # no number proven in this session: back to the sign-in
+    "family:sign_out": E(ok=405, anon=405, worker=405),  # POST only
+    "family:home": FAMILY_WORKER,
+    "family:my_file": FAMILY_WORKER,
+    "family:apply": E(ok=302, anon=302, worker=302),  # the worker has a file already: to its status page
+    "family:correct": E(ok=302, anon=302, worker=404),  # nothing returned for correction on the file
     # -- household files
     "cases:household_list": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:household_create": E(FILE_EDITORS),
@@ -281,7 +300,7 @@ ADMIN_MODELS = {
     "cases.household", "cases.hardshipstandard", "cases.attachment", "cases.homevisit", "cases.opinion",
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
-    "programs.matchrun", "cases.changerequest",
+    "programs.matchrun", "cases.changerequest", "family.workeraccount", "family.signincode",
     "cases.ticket", "cases.messagetemplate", "cases.familynotification", "cases.smsdelivery",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
@@ -293,6 +312,7 @@ ADMIN_READ_ONLY = {
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
     "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",
+    "family_workeraccount", "family_signincode",
 }  # fmt: skip
 ADMIN_NO_DELETE = {"hardship_union"}
 ADMIN_KEEPS_DELETE = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}  # clearing a lock-out
@@ -358,6 +378,8 @@ def expected(e: E, persona: Persona):
         return e.persona[persona.key]
     if persona.role == "anonymous":
         return e.anon
+    if persona.role == "worker":  # no staff user: every staff page treats them as anonymous
+        return e.anon if e.worker is None else e.worker
     if persona.role in ("no_role", "superuser"):
         return e.by_role.get("no_role", e.ok) if e.roles is None else e.denied
     if e.roles is not None and persona.role not in e.roles:
@@ -373,6 +395,8 @@ def expected(e: E, persona: Persona):
 def expected_admin(route: Route, persona: Persona):
     short = route.key.split(":", 1)[1]
     if persona.role == "anonymous":
+        return 200 if short == "login" else LOGIN
+    if persona.role == "worker":  # not signed in as staff: the admin's login page
         return 200 if short == "login" else LOGIN
     if persona.role != "superuser":  # logged in, not staff: the admin's login page says so; logout goes home
         return {"login": 200, "logout": 302}.get(short, LOGIN)
@@ -499,7 +523,12 @@ def _clients(world: World) -> dict[Persona, Client]:
     clients = {}
     for persona, user in world.users.items():
         client = Client(raise_request_exception=False)  # a 500 is an answer to report, not a crash
-        if user is not None:
+        if isinstance(user, WorkerAccount):
+            session = client.session
+            session[WORKER_SESSION_KEY] = user.pk
+            session.save()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key  # signed cookies: the new value
+        elif user is not None:
             client.force_login(user)
         clients[persona] = client
     return clients

@@ -20,6 +20,7 @@ from cases.review.workflow import VISIT_STEPS
 from cases.selectors import household_get
 from cases.services import household_create
 from cases.tickets import services as tickets
+from family.models import WorkerAccount
 from hardship.models import Role, RoleAssignment, User
 from tests.cases.conftest import WUXI, household_data, person
 from tests.factories import SocialOrganisationFactory, user_with_role
@@ -131,6 +132,21 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
         new("reopened", *to_filed, exit_, lambda h: svc.household_reopen(actor=submitter, household_id=h.pk,
                                                                          text="再次患病")),
     ]  # fmt: skip
+    # The worker's own 网上申请 (no staff entrant or submitter), a draft and one returned for correction,
+    # each with its worker; a worker holds the 申请人 role on their own file only.
+    for label, steps in (
+        ("draft, online", ()),
+        (
+            "returned, online",
+            (submit, lambda h: svc.first_review_decide(actor=first, household_id=h.pk, decision="return", text="补")),
+        ),
+    ):
+        _label, online = new(label, *steps, source="online", created_by=None)
+        account = WorkerAccount(phone=f"1390000000{len(files)}", name=online.head_name, household=online)
+        account.set_id_number(online.head_id_number)
+        account.save()
+        personas[f"worker of {label}"] = account
+        files.append((label, Household.objects.get(pk=online.pk)))
     return files, personas
 
 
@@ -143,7 +159,19 @@ _APPEAL = re.compile(r'data-action="(appeal_(?:first|second))"')
 
 
 def offered(household: Household, user: User) -> set[str]:
-    """The actions the file page (its rendered HTML) and the decision page's form offer ``user``."""
+    """The actions the file page (its rendered HTML) and the decision page's form offer ``user``.
+
+    A worker (family channel) sees only their own file's status page; its resubmit link is ``worker_submit``.
+    """
+    if isinstance(user, WorkerAccount):
+        if user.household_id != household.pk:
+            return set()
+        client = Client()
+        session = client.session
+        session["_family_worker_id"] = user.pk
+        session.save()
+        body = client.get(reverse("family:home")).content.decode()
+        return set(re.findall(r'data-action="(worker_submit)"', body))
     client = Client()
     client.force_login(user)
     response = client.get(reverse("cases:household_detail", args=[household.pk]))
@@ -176,6 +204,7 @@ def _visit_call(step):
 
 CALLS = {
     "submit": lambda h, u: svc.household_submit(actor=u, household_id=h.pk),
+    "worker_submit": lambda h, u: svc.household_submit_online(worker=u, household_id=h.pk),
     "first_visit": _visit_call(Step.FIRST),
     "first_approve": lambda h, u: svc.first_review_decide(actor=u, household_id=h.pk, decision="approve", text=""),
     "first_return": lambda h, u: svc.first_review_decide(actor=u, household_id=h.pk, decision="return", text="补"),

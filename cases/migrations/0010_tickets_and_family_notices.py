@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_change_requests'),
+        ('cases', '0009_household_source'),
         ('hardship', '0005_holidays_2026'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

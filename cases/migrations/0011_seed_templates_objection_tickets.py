@@ -32,6 +32,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0009_tickets_and_family_notices")]
+    dependencies = [("cases", "0010_tickets_and_family_notices")]
 
     operations = [migrations.RunPython(forwards, backwards)]
