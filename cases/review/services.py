@@ -168,7 +168,8 @@ def household_submit_online(*, worker, household_id: int, request=None) -> House
         audit_record(actor=None, verb="review.worker_submit", target=household, request=request,
                      changes={"status": (old, household.status), "by": (None, worker.masked_phone),
                               "version": (household.version - 1, household.version)})  # fmt: skip
-        _notify(staff_over(household, Role.GRASSROOTS_STAFF, Role.CASEWORKER), household,
+        _tell_family(household, "submit", "")
+        notify_staff(staff_over(household, Role.GRASSROOTS_STAFF, Role.CASEWORKER), household,
                 _("网上申请待初审走访") if old == Status.DRAFT else _("网上申请已补正，待初审"))  # fmt: skip
         return household
 
