@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, apply, home, selftest
+from .views import accounts, apply, channel, home, selftest
 
 app_name = "family"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("apply/", apply.apply, name="apply"),
     path("apply/correct/", apply.correct, name="correct"),
     path("my-file/", home.my_file, name="my_file"),
+    path("messages/", channel.notices, name="notices"),
+    path("appeals/", channel.tickets, name="tickets"),
+    path("appeals/new/", channel.ticket_new, name="ticket_new"),
+    path("appeals/<int:ticket_id>/", channel.ticket_detail, name="ticket_detail"),
 ]

@@ -62,9 +62,18 @@ def _appeal_refusal(household: Household, subject: str) -> str | None:
 def ticket_submit(
     *, kind: str, text: str, household_id: int | None = None, subject: str = "", union: Union | None = None,
     name: str = "", phone: str = "", anonymous: bool = False, actor: User | None = None, ip: str | None = None,
-    request=None,
+    worker_household_id: int | None = None, request=None,
 ) -> Ticket:  # fmt: skip
-    """A new ticket, due in working days. ``actor`` None: from a public page (limited per address)."""
+    """A new ticket, due in working days.
+
+    ``actor``: staff recording it; ``worker_household_id``: a signed-in worker (the family channel),
+    about their own household only; neither: a public page (limited per address).
+    """
+    if worker_household_id is not None:
+        if household_id not in (None, worker_household_id):
+            raise ActionRefused(_("未找到该家庭。"))
+        household_id = worker_household_id
+    public = actor is None and worker_household_id is None
     text = (text or "").strip()
     if not text:
         raise ActionRefused(_("请填写内容。"))
@@ -72,15 +81,15 @@ def ticket_submit(
         raise ActionRefused(_("内容不能超过 %(n)d 字。") % {"n": MAX_TEXT})
     if kind not in TicketKind.values or kind == TicketKind.OBJECTION:
         raise ActionRefused(_("请选择类别。"))
-    if actor is None and kind not in PUBLIC_KINDS:
+    if public and kind not in PUBLIC_KINDS:
         raise ActionRefused(_("申诉请登录后提交，或到工会当面提出。"))
     anonymous = anonymous and kind == TicketKind.TIP_OFF
     if anonymous:
         name = phone = ""
-    elif actor is None and not (name.strip() and phone.strip()):
+    elif public and not (name.strip() and phone.strip()):
         raise ActionRefused(_("请留下姓名和联系电话，以便答复您（举报可以匿名）。"))
     with transaction.atomic():
-        if actor is None:
+        if public:
             _limit(ip)
         household = None
         if household_id is not None:
@@ -104,7 +113,7 @@ def ticket_submit(
         ticket = ticket_record(
             kind=kind, subject=subject, union=where, household=household, text=text, anonymous=anonymous,
             submitter_name=name.strip()[:50], submitter_phone=phone.strip()[:20], recorded_by=actor,
-            ip_address=ip if actor is None else None,
+            ip_address=ip if public else None,
         )  # fmt: skip
         _record(actor, ticket, "ticket.submit", {"ticket": (None, _describe(ticket))}, request)
         review.notify_staff(

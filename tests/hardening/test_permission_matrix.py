@@ -139,6 +139,13 @@ EXPECTED: dict[str, E] = {
     "family:my_file": FAMILY_WORKER,
     "family:apply": E(ok=302, anon=302, worker=302),  # the worker has a file already: to its status page
     "family:correct": E(ok=302, anon=302, worker=404),  # nothing returned for correction on the file
+    # The worker's messages and appeals: their own household's only (the sibling's appeal is a 404).
+    "family:notices": E(ok=302, anon=302, worker=200),
+    "family:tickets": E(ok=302, anon=302, worker=200),
+    "family:ticket_new": E(ok=302, anon=302, worker=200),
+    "family:ticket_detail": E(
+        ok=302, anon=302, worker=200, args={"ticket_id": "ticket"}, persona={"worker@sibling": 404}
+    ),  # fmt: skip
     # -- household files
     "cases:household_list": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:household_create": E(FILE_EDITORS),
