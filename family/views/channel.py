@@ -16,9 +16,14 @@ from .. import channel
 from ..auth import worker_required
 
 
+KINDS = [
+    (TicketKind.APPEAL, gettext_lazy("申诉（对决定有异议）")),
+    (TicketKind.COMPLAINT, gettext_lazy("投诉（对服务不满意）")),
+]
+
+
 class AppealForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=[(TicketKind.APPEAL, gettext_lazy("申诉（对决定有异议）")),
-                                                              (TicketKind.COMPLAINT, gettext_lazy("投诉（对服务不满意）"))])  # fmt: skip
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=KINDS)
     subject = forms.ChoiceField(label=gettext_lazy("申诉事项"), choices=[("", "—"), *AppealSubject.choices],
                                 required=False)  # fmt: skip
     text = forms.CharField(label=gettext_lazy("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
