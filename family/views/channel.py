@@ -15,7 +15,6 @@ from hardship.workflow import ActionRefused
 from .. import channel
 from ..auth import worker_required
 
-
 KINDS = [
     (TicketKind.APPEAL, gettext_lazy("申诉（对决定有异议）")),
     (TicketKind.COMPLAINT, gettext_lazy("投诉（对服务不满意）")),
