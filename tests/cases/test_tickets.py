@@ -191,3 +191,44 @@ def test_a_public_objection_is_kept_as_a_ticket(tree, people):
         TicketStatus.UPHELD,
         "邻居反映有经营收入",
     )
+
+
+def test_a_worker_appeals_on_the_family_channel_and_reads_the_answer(tree, people, client):
+    # Given a worker signed in on the family channel, their file rejected at 初审
+    from family.auth import SESSION_KEY
+    from family.models import WorkerAccount
+
+    household = rejected_at_first_review(tree, people)
+    worker = WorkerAccount.objects.create(phone="13905100001", name="蒋建华", household=household)
+    session = client.session
+    session[SESSION_KEY] = worker.pk
+    session.save()
+
+    # When they appeal and the centre answers it
+    response = client.post(reverse("family:ticket_new"), {"kind": "appeal", "subject": "rejection",
+                                                          "text": "工资单含一次性补发"})  # fmt: skip
+    ticket = Ticket.objects.get(household=household)
+    assert response.status_code == 302 and ticket.recorded_by is None and ticket.ip_address is None
+    tickets.ticket_reply(actor=people["centre"], ticket_id=ticket.pk, text="内部：核对工资单", public=False)
+    tickets.ticket_close(actor=people["centre"], ticket_id=ticket.pk, upheld=True, outcome="补发不计入，重新初审")
+
+    # Then they read the answer (not the staff's note) and their file is back at 初审
+    page = client.get(reverse("family:ticket_detail", args=[ticket.pk])).content.decode()
+    assert "补发不计入，重新初审" in page and "内部：核对工资单" not in page
+    assert Household.objects.get(pk=household.pk).status == Status.FIRST_REVIEW
+
+
+def test_a_worker_cannot_read_another_households_ticket(tree, people, client):
+    from family.auth import SESSION_KEY
+    from family.models import WorkerAccount
+
+    household = rejected_at_first_review(tree, people)
+    ticket = appeal(household, people)
+    other = household_create(actor=people["entrant"], union=tree["company"], data=household_data(phone="13905100002"),
+                             members=[person(name="李四")])  # fmt: skip
+    worker = WorkerAccount.objects.create(phone="13905100002", name="李四", household=other)
+    session = client.session
+    session[SESSION_KEY] = worker.pk
+    session.save()
+
+    assert client.get(reverse("family:ticket_detail", args=[ticket.pk])).status_code == 404
