@@ -28,6 +28,7 @@ from rest_framework.authtoken.models import Token
 from cases.changes import services as changes
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
+from cases.notices.services import family_notification_deliver
 from cases.services import MemberInput, attachment_add, household_create
 from cases.tickets import services as tickets
 from family.models import SignInCode, WorkerAccount
@@ -217,6 +218,9 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                    text=world.mark(side, f"{word}申诉：补助金额算少了", "ticket"), name=head,
                                    phone=filed.phone)  # fmt: skip
     put((side, "ticket"), ticket.pk)
+    # What the family was told of its filing (an in-app notification and its SMS log row).
+    family_notification_deliver(household_id=filed.pk, event="filed", key=f"matrix-filed:{filed.pk}",
+                                context={"file_number": "2026-0001"})  # fmt: skip
     put((side, "ticket_code"), ticket.code)
     # A 变更申请 on the filed file, waiting for the centre (its employer; the empty POSTs cannot decide it).
     change = changes.change_propose(actor=builder, household_id=filed.pk, kind="employer", reason="new_employer",
