@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, apply, home, selftest
+from .views import accounts, apply, home, selftest, workstudy
 
 app_name = "family"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("apply/", apply.apply, name="apply"),
     path("apply/correct/", apply.correct, name="correct"),
     path("my-file/", home.my_file, name="my_file"),
+    path("workstudy/", workstudy.workstudy, name="workstudy"),
+    path("workstudy/<int:season_id>/sign-up/", workstudy.workstudy_sign_up, name="workstudy_sign_up"),
+    path("workstudy/placements/<int:placement_id>/accept/", workstudy.workstudy_accept, name="workstudy_accept"),
 ]
