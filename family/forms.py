@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Household, Member
+from cases.models import HardshipStandard, Household, Member
 from cases.services import MemberInput
 from hardship.identity import parse_id_number
 from hardship.models import Union
@@ -235,8 +235,10 @@ class SelfTestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The cities and districts that set their own standard (the others follow the union above them).
+        own_standard = HardshipStandard.objects.values("union_id")
         levels = (Union.Level.CITY, Union.Level.DISTRICT)
-        self.fields["union"].queryset = Union.objects.filter(level__in=levels).order_by("path")
+        self.fields["union"].queryset = Union.objects.filter(level__in=levels, pk__in=own_standard).order_by("path")
         for name, label in EXPENSES:
             self.fields[name] = money_field(label)
 

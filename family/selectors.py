@@ -12,9 +12,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases.models import Household, Opinion, Status
+from cases.models import Household, Opinion, Status, WorkStatus
 from cases.review.workflow import review_workflow
+from hardship.dates import age_on
 from programs.assistance.models import Payment
+from programs.workstudy.models import Application, PlacementStatus, Season, SeasonStatus
+from programs.workstudy.workflow import placement_workflow, season_workflow
 
 from .models import WorkerAccount
 
@@ -142,3 +145,42 @@ def payments(household: Household) -> list[Payment]:
 
 def help_received(household: Household):
     return list(household.non_cash_help.order_by("-given_on", "-id"))
+
+
+def workstudy_seasons(worker: WorkerAccount):
+    """The 关爱·圆梦 seasons the worker may sign their student up for now (the season machine decides)."""
+    household = worker.household
+    if household is None or household.status != Status.FILED:
+        return []
+    seasons = Season.objects.filter(status=SeasonStatus.OPEN, union_id__in=household.union.ancestor_ids)
+    return [
+        s for s in seasons.select_related("union").order_by("starts_on")
+        if season_workflow.allowed(s, worker, "family_register")
+    ]  # fmt: skip
+
+
+def workstudy_students(worker: WorkerAccount, season) -> list:
+    """The household's students old enough on the season's start (hardship.dates.age_on)."""
+    household = worker.household
+    return [
+        m for m in household.members.filter(removed=False, work_status=WorkStatus.STUDENT).order_by("position", "id")
+        if age_on(m.birth_date, season.starts_on) >= season.min_age
+    ]  # fmt: skip
+
+
+def workstudy_applications(worker: WorkerAccount) -> list:
+    """The household's sign-ups: result, placement and whether the family may accept it now."""
+    if worker.household_id is None:
+        return []
+    applications = list(
+        Application.objects.filter(household_id=worker.household_id)
+        .select_related("season__union")
+        .prefetch_related("placements__position__enterprise", "preferences__position")
+        .order_by("-season__starts_on", "id")
+    )
+    for application in applications:
+        placements = [p for p in application.placements.all() if p.status != PlacementStatus.PROPOSED]
+        application.shown_placement = placements[0] if placements else None
+        application.can_accept = bool(placements) and placement_workflow.allowed(placements[0], worker,
+                                                                                 "student_accept")  # fmt: skip
+    return applications

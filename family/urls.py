@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, apply, channel, home, selftest
+from .views import accounts, apply, channel, home, selftest, workstudy
 
 app_name = "family"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("appeals/", channel.tickets, name="tickets"),
     path("appeals/new/", channel.ticket_new, name="ticket_new"),
     path("appeals/<int:ticket_id>/", channel.ticket_detail, name="ticket_detail"),
+    path("workstudy/", workstudy.workstudy, name="workstudy"),
+    path("workstudy/<int:season_id>/sign-up/", workstudy.workstudy_sign_up, name="workstudy_sign_up"),
+    path("workstudy/placements/<int:placement_id>/accept/", workstudy.workstudy_accept, name="workstudy_accept"),
 ]

@@ -75,7 +75,7 @@ def test_a_worker_tests_applies_fixes_and_sees_the_filed_file_on_a_phone(world, 
 
     # 困难自测: no sign-in.
     page.goto(url + "/family/self-test/")
-    page.select_option("#id_union", label="惠山区总工会")
+    page.select_option("#id_union", label="无锡市总工会")
     page.fill("#id_p0-age", "45")
     page.fill("#id_p0-income_wages", "1500")
     page.fill("#id_p1-age", "16")

@@ -29,12 +29,12 @@ def test_anyone_sees_the_self_test_without_signing_in(client, tree):
 
 def test_the_self_test_gives_the_tier_the_file_would_get_and_writes_nothing(client, tree, standard):
     with CaptureQueriesContext(connection) as queries:
-        response = ask(client, tree["huishan"])
+        response = ask(client, tree["city"])
 
     body = response.content.decode()
     # (1500 × 12 − 2400) ÷ 12 ÷ 2 = 650 a month: below the 特困 line of 1440.
     today = timezone.localdate()
-    in_force = standard_in_force(union=tree["huishan"], on=today)
+    in_force = standard_in_force(union=tree["city"], on=today)
     adult = MemberFacts(today.replace(year=1980, day=1), "employed", "healthy", "none")
     expected = compute_tier(
         recorded_income=Decimal("18000"),
@@ -51,20 +51,20 @@ def test_the_self_test_gives_the_tier_the_file_would_get_and_writes_nothing(clie
 
 
 def test_an_unemployed_adult_who_could_work_is_counted_at_the_minimum_wage(client, tree, standard):
-    response = ask(client, tree["huishan"], **{"p0-work_status": "unemployed", "p0-income_wages": "0"})
+    response = ask(client, tree["city"], **{"p0-work_status": "unemployed", "p0-income_wages": "0"})
 
     # (2490 × 12 − 2400) ÷ 12 ÷ 2 = 1145.
     assert "1,145.00" in response.content.decode() or "1145.00" in response.content.decode()
 
 
 def test_a_household_above_the_lines_is_told_so(client, tree, standard):
-    response = ask(client, tree["huishan"], **{"p0-income_wages": "20000"})
+    response = ask(client, tree["city"], **{"p0-income_wages": "20000"})
 
     assert str(Tier.NONE.label) in response.content.decode()
     assert 'data-testid="bring"' not in response.content.decode()
 
 
 def test_bad_input_is_a_form_error_not_a_500(client, tree, standard):
-    response = ask(client, tree["huishan"], **{"p0-age": "-3", "p0-income_wages": "abc"})
+    response = ask(client, tree["city"], **{"p0-age": "-3", "p0-income_wages": "abc"})
 
     assert response.status_code == 200 and 'data-testid="self-test-result"' not in response.content.decode()

@@ -146,6 +146,10 @@ EXPECTED: dict[str, E] = {
     "family:ticket_detail": E(
         ok=302, anon=302, worker=200, args={"ticket_id": "ticket"}, persona={"worker@sibling": 404}
     ),  # fmt: skip
+    # 关爱·圆梦 from the family channel: the page; sign-up and accept are POST only (GET: 405 to the worker).
+    "family:workstudy": E(ok=302, anon=302, worker=200),
+    "family:workstudy_sign_up": E(ok=302, anon=302, out=302, worker=405, args={"season_id": "season"}),
+    "family:workstudy_accept": E(ok=302, anon=302, out=302, worker=405, args={"placement_id": "placement"}),
     # -- household files
     "cases:household_list": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:household_create": E(FILE_EDITORS),
