@@ -6,7 +6,7 @@ from django.utils import timezone
 from hardship.models import User
 
 from .models import HardshipStandard
-from .notices.tasks import sms_send  # noqa: F401 — Celery discovers tasks in this module
+from .notices.tasks import notify_yearly_reviews_due, sms_send  # noqa: F401 — Celery discovers tasks here
 from .services import standard_apply
 
 

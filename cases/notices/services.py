@@ -7,12 +7,14 @@ a provider down never stops nor slows the action that caused the message.
 """
 
 import string
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardship.models import User
+from hardship.notify import notify_families
 from hardship.services import audit_record
 from hardship.tasks import enqueue
 from hardship.workflow import ActionRefused
@@ -62,6 +64,22 @@ def family_notification_deliver(*, household_id: int, event: str, key: str, cont
 
         transaction.on_commit(lambda: enqueue(sms_send, delivery.pk))
     return notice
+
+
+# A family hears of its 年度复核 this many days before it is due (once per due date).
+YEARLY_NOTICE_DAYS = 30
+
+
+def yearly_reviews_due_notify(*, on) -> int:
+    """Tell each filed household whose 年度复核 falls due within ``YEARLY_NOTICE_DAYS`` (a daily beat task)."""
+    rows = Household.objects.filter(
+        status="filed", next_review_due__gte=on, next_review_due__lte=on + timedelta(days=YEARLY_NOTICE_DAYS)
+    ).exclude(family_notifications__event=FamilyEvent.YEARLY_REVIEW_DUE, family_notifications__created_at__gte=on
+              - timedelta(days=YEARLY_NOTICE_DAYS)).values_list("pk", "next_review_due")  # fmt: skip
+    events = [{"household_id": pk, "event": FamilyEvent.YEARLY_REVIEW_DUE, "key": f"yearly:{pk}:{due}",
+               "context": {"due": str(due)}} for pk, due in rows]  # fmt: skip
+    notify_families(events=events)
+    return len(events)
 
 
 def _mobile(phone: str) -> bool:

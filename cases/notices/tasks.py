@@ -1,8 +1,9 @@
 """The SMS of a family's notification: one try per run, retried with backoff (thin: the service sends)."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from .services import MAX_SMS_ATTEMPTS, sms_delivery_attempt
+from .services import MAX_SMS_ATTEMPTS, sms_delivery_attempt, yearly_reviews_due_notify
 
 
 @shared_task(bind=True, max_retries=MAX_SMS_ATTEMPTS - 1, acks_late=True)
@@ -16,3 +17,9 @@ def sms_send(self, delivery_id: int) -> bool:
         retry = self.retry(countdown=30 * 2**self.request.retries, throw=not self.request.is_eager)
         return retry
     return sent
+
+
+@shared_task
+def notify_yearly_reviews_due() -> int:
+    """Daily: families whose 年度复核 is due within a month are told (once per due date)."""
+    return yearly_reviews_due_notify(on=timezone.localdate())

@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.apply_due_standards",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Families whose 年度复核 falls due within a month are told (cases.notices).
+    "notify-yearly-reviews-due": {
+        "task": "cases.notices.tasks.notify_yearly_reviews_due",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "start-quarter-batches": {
         "task": "programs.assistance.tasks.start_quarter_batches",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=2, minute=0),

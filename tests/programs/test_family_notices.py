@@ -107,3 +107,22 @@ def test_a_household_without_a_mobile_number_is_told_in_app_only(
         _reconcile_all(approver, exported)
 
     assert set(SmsDelivery.objects.values_list("status", flat=True)) == {"skipped"}
+
+
+def test_a_family_hears_of_its_yearly_review_once_a_month_before_it_is_due(
+    exported, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from cases.notices.services import yearly_reviews_due_notify
+
+    household_id = Payment.objects.filter(batch=exported).values_list("household_id", flat=True).first()
+    Household.objects.filter(pk=household_id).update(next_review_due=date(2027, 1, 20))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        told = yearly_reviews_due_notify(on=date(2026, 12, 25))
+    with django_capture_on_commit_callbacks(execute=True):
+        yearly_reviews_due_notify(on=date(2026, 12, 26))  # the next day: not again
+
+    notice = FamilyNotification.objects.get(event="yearly_review_due")
+    assert told == 1 and notice.household_id == household_id and "2027-01-20" in notice.text
