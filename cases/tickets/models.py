@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hardship.masking import mask_phone
+
 
 class TicketKind(models.TextChoices):
     APPEAL = "appeal", _("申诉")
@@ -101,6 +103,10 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.submitter_phone) if self.submitter_phone else ""
 
     @property
     def is_closed(self) -> bool:
