@@ -219,8 +219,10 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                    phone=filed.phone)  # fmt: skip
     put((side, "ticket"), ticket.pk)
     # What the family was told of its filing (an in-app notification and its SMS log row).
-    family_notification_deliver(household_id=filed.pk, event="filed", key=f"matrix-filed:{filed.pk}",
-                                context={"file_number": "2026-0001"})  # fmt: skip
+    told = family_notification_deliver(household_id=filed.pk, event="filed", key=f"matrix-filed:{filed.pk}",
+                                       context={"file_number": "2026-0001"})  # fmt: skip
+    # Read already: the worker's messages page marks what it shows as read (a GET must change nothing here).
+    type(told).objects.filter(pk=told.pk).update(read_at=told.created_at)
     put((side, "ticket_code"), ticket.code)
     # A 变更申请 on the filed file, waiting for the centre (its employer; the empty POSTs cannot decide it).
     change = changes.change_propose(actor=builder, household_id=filed.pk, kind="employer", reason="new_employer",
