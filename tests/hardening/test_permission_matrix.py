@@ -144,7 +144,7 @@ EXPECTED: dict[str, E] = {
     "family:tickets": E(ok=302, anon=302, worker=200),
     "family:ticket_new": E(ok=302, anon=302, worker=200),
     "family:ticket_detail": E(
-        ok=302, anon=302, worker=200, args={"ticket_id": "ticket"}, persona={"worker@sibling": 404}
+        ok=302, anon=302, out=302, worker=200, args={"ticket_id": "ticket"}, persona={"worker@sibling": 404}
     ),  # fmt: skip
     # 关爱·圆梦 from the family channel: the page; sign-up and accept are POST only (GET: 405 to the worker).
     "family:workstudy": E(ok=302, anon=302, worker=200),
