@@ -142,7 +142,7 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
         ),
     ):
         _label, online = new(label, *steps, source="online", created_by=None)
-        account = WorkerAccount(phone=f"1390000000{len(files)}", name=online.head_name, household=online)
+        account = WorkerAccount(phone=f"1390000{len(files):04d}", name=online.head_name, household=online)
         account.set_id_number(online.head_id_number)
         account.save()
         personas[f"worker of {label}"] = account
