@@ -34,6 +34,7 @@ migrate: install messages
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_family_demo
 
 ## Laptop trial: SQLite, eager tasks, demo data, http://127.0.0.1:8000 (make run PORT=8123 for another port)
 run: seed

@@ -65,4 +65,7 @@ class MonthlyIncomeAdmin(ReadOnlyAdmin):
     list_display = ["household", "month", "per_capita_income", "recorded_by"]
 
 
+# The tickets' and the families' notifications' admins live next to their models.
+from .notices import admin as _notices_admin  # noqa: E402, F401
 from .support import admin as _support_admin  # noqa: E402, F401  (registers the support models)
+from .tickets import admin as _tickets_admin  # noqa: E402, F401

@@ -8,7 +8,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from hardship.notify import register_delivery
+
         from . import audit_words, navigation, work
+        from .notices.services import family_notification_deliver
+
+        register_delivery(family_notification_deliver)
 
         audit_words.register_all()
         work.register_all()

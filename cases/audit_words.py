@@ -40,8 +40,15 @@ VERBS = {
     "support.loan": _("登记创业贷"),
     "support.cover": _("办理互助保障参保"),
     "support.claim": _("登记互助保障赔付"),
+    "ticket.submit": _("收到申诉/投诉/举报"),
+    "ticket.assign": _("分派承办人"),
+    "ticket.reply": _("答复申诉/投诉/举报"),
+    "ticket.upheld": _("办结：成立"),
+    "ticket.dismissed": _("办结：不成立"),
+    "notice.template": _("修改通知模板"),
 }
 KEYS = {
+    "by": _("提交人"),
     "attachment": _("证明材料"),
     "help": _("帮扶"),
     "loan": _("贷款金额（元）"),
@@ -67,6 +74,8 @@ KEYS = {
     "flags": _("疑点数"),
     "flag": _("疑点"),
     "outcome": _("处理结果"),
+    "ticket": _("工单"),
+    "assigned_to": _("承办人"),
 }
 # Keys of a member's entry that are no Member field (members.张三.<attribute>).
 MEMBER_EVENTS = {"added": _("新增成员"), "removed": _("移出成员")}

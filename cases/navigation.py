@@ -10,6 +10,7 @@ from hardship.navigation import NavItem, register
 
 from .crosscheck.workflow import READERS as CROSSCHECK_READERS
 from .selectors import STANDARD_EDITORS
+from .tickets.workflow import READERS as TICKET_READERS
 from .work import QUEUE_ROLES
 
 
@@ -17,5 +18,6 @@ def register_all() -> None:
     register(NavItem(_("家庭档案"), "cases:household_list", "bi-folder2-open", FILE_READERS, 100))
     register(NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", QUEUE_ROLES, 110))
     register(NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS, 120))
+    register(NavItem(_("申诉投诉"), "cases:ticket_queue", "bi-chat-square-text", TICKET_READERS, 125))
     register(NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", STANDARD_EDITORS, 130))
     register(NavItem(_("信息比对"), "cases:xcheck_home", "bi-intersect", CROSSCHECK_READERS, 135))

@@ -7,6 +7,7 @@ from hardship.models import User
 
 from .crosscheck.services import flag_history_record
 from .models import HardshipStandard
+from .notices.tasks import notify_yearly_reviews_due, sms_send  # noqa: F401 — Celery discovers tasks here
 from .services import standard_apply
 
 

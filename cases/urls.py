@@ -5,6 +5,7 @@ from .changes.views import change_urlpatterns
 from .crosscheck.views import crosscheck_urlpatterns
 from .review import views as views_review
 from .support.views import support_urlpatterns
+from .tickets.views import ticket_urlpatterns
 from .views_excel import excel_urlpatterns
 
 app_name = "cases"
@@ -29,4 +30,5 @@ urlpatterns = [
     *crosscheck_urlpatterns,
     *excel_urlpatterns,
     *support_urlpatterns,
+    *ticket_urlpatterns,
 ]

@@ -6,6 +6,8 @@ from celery import current_task, shared_task
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
+from .notify import deliver
+
 log = logging.getLogger(__name__)
 
 # What sending a task raises when Redis is down, slow or restarting: kombu's OperationalError
@@ -43,3 +45,19 @@ def _send(task, args: tuple, kwargs: dict) -> None:
 def ping(token: str) -> dict:
     """Round trip through the broker: proves a worker is consuming (used by the health test)."""
     return {"token": token, "worker": current_task.request.hostname}
+
+
+@shared_task
+def family_notify(*, household_id: int, event: str, key: str, context: dict) -> None:
+    """Write a family's notification and queue its SMS (hardship.notify; the body is registered by cases)."""
+    deliver(household_id=household_id, event=event, key=key, context=context)
+
+
+@shared_task
+def family_notify_many(payloads: list[dict]) -> None:
+    """``family_notify`` for a chunk of a batch's notifications; one that fails does not stop the others."""
+    for payload in payloads:
+        try:
+            deliver(**payload)
+        except Exception:  # noqa: BLE001 — logged; the others are still told
+            log.exception("family notification %s was not written", payload.get("key"))

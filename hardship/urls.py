@@ -37,6 +37,7 @@ urlpatterns = [
     path("workstudy/", include("programs.workstudy.urls")),
     path("reports/", include("programs.reports.urls")),
     path("api/", include("api.urls")),
+    path("family/", include("family.urls")),
 ]
 # No route serves MEDIA_ROOT, in any setting (DEBUG included): attachments are personal data
 # (ID-card photos …) and are downloaded only through cases:attachment_download, which checks scope.

@@ -41,6 +41,13 @@ class Status(models.TextChoices):
 NOT_LIVE_STATUSES = (Status.REJECTED,)
 
 
+class Source(models.TextChoices):
+    """How the application came in: entered by union staff, or submitted by the worker online (网上申请)."""
+
+    OFFICE = "office", _("工会录入")
+    ONLINE = "online", _("网上申请")
+
+
 class ExitKind(models.TextChoices):
     OUT_OF_HARDSHIP = "out_of_hardship", _("脱困")
     RELIEVED = "relieved", _("解困")
@@ -242,6 +249,10 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    # A worker's online application has no staff submitter (submitted_by stays empty): the worker is
+    # its submitter, so every staff member of the union may give its 初审 (cases.review.workflow).
+    source = models.CharField(_("申请方式"), max_length=10, choices=Source.choices, default=Source.OFFICE)
 
     # The review chain (written only by cases.review.services).
     submitted_by = models.ForeignKey(

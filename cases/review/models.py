@@ -77,6 +77,7 @@ class Opinion(models.Model):
         REOPEN = "reopen", _("返困重启")
         SUBMIT = "submit", _("提交申请")
         ASSIGN = "assign", _("派单复审")
+        APPEAL = "appeal", _("申诉成立")
 
     household = models.ForeignKey(
         "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="opinions"

@@ -22,7 +22,7 @@ from hardship.workflow import Action
 
 from ..models import Flag, FlagOutcome, FlagStatus, Household, Status, Step, Tier
 from ..selectors import household_queryset, standard_in_force
-from .workflow import CENTRE, GRASSROOTS, OBSERVER, VISIT_STEPS, review_workflow
+from .workflow import CENTRE, GRASSROOTS, OBSERVER, VISIT_STEPS, open_appeal_id, review_workflow
 
 # The file's review panel.
 
@@ -57,9 +57,12 @@ class ReviewPanel:
     buttons: list[Button] = field(default_factory=list)
     visit_steps: list[Step] = field(default_factory=list)
     can_record_income: bool = False
+    # An upheld 申诉 re-opens a rejection: taken on the appeal's ticket page, linked from here.
+    appeal: Action | None = None
+    appeal_ticket_id: int | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.buttons or self.visit_steps)
+        return bool(self.buttons or self.visit_steps or self.appeal)
 
 
 def review_panel(*, user, household: Household) -> ReviewPanel:
@@ -75,7 +78,9 @@ def review_panel(*, user, household: Household) -> ReviewPanel:
         buttons.append(Button(name, label or shown[0].label, allowed, reason, shown))
     steps = [Step(s) for s, declared in VISIT_STEPS.items() if getattr(actions.get(declared.action), "allowed", 0)]
     income = actions.get("monthly_income")
-    return ReviewPanel(buttons, steps, bool(income and income.allowed))
+    appeal = next((actions[n] for n in ("appeal_first", "appeal_second") if n in actions), None)
+    ticket_id = open_appeal_id(household) if appeal else None
+    return ReviewPanel(buttons, steps, bool(income and income.allowed), appeal, ticket_id)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,16 @@ from django.utils.translation import gettext as _
 from hardship.dates import add_months, working_day_span
 from hardship.models import Notification, Role, RoleAssignment, SocialOrganisation, Union, User
 from hardship.money import money
+from hardship.notify import notify_family
 from hardship.services import audit_record
 from hardship.workflow import ActionRefused, Transition
 
 from ..models import ExitKind, HomeVisit, Household, MonthlyIncome, Opinion, Status, Step, VisitPhoto
 from ..services.households import household_set_live
+from ..tickets.models import TicketKind, TicketStatus
+from ..tickets.records import ticket_record
 from .selectors import exit_eligibility, organisations_for_assignment
-from .workflow import ACTION_LABELS, VISIT_STEPS, review_workflow, visit_participants_refusal
+from .workflow import ACTION_LABELS, VISIT_STEPS, last_rejection_step, review_workflow, visit_participants_refusal
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
@@ -86,15 +89,36 @@ def _finish(
     changes.update({f: (None, str(getattr(household, f))) for f in fields if getattr(household, f) not in (None, "")})
     changes["version"] = (household.version - 1, household.version)  # a stale form lists the changes since its own
     audit_record(actor=actor, verb=f"review.{step.name}", target=household, changes=changes, request=request)
+    _tell_family(household, step.name, text)
     if notify:
-        _notify(notify, household, notify_text or ACTION_LABELS[step.name], exclude=actor)
+        notify_staff(notify, household, notify_text or ACTION_LABELS[step.name], exclude=actor)
     return household
 
 
-def _notify(users, household: Household, text: str, *, exclude: User | None = None) -> None:
-    url = reverse("cases:household_detail", args=[household.pk])
+# What the family is told of each step (cases/notices: the templates and the delivery).
+FAMILY_EVENTS = {
+    "submit": "submitted", "first_return": "returned", "second_return": "returned", "first_approve": "first_approved",
+    "first_reject": "rejected", "second_reject": "rejected", "second_approve": "notice_started", "file": "filed",
+}  # fmt: skip
+
+
+def _tell_family(household: Household, action: str, text: str) -> None:
+    event = FAMILY_EVENTS.get(action)
+    if event is None:
+        return
+    context = {"reason": text, "days": settings.APPEAL_WINDOW_DAYS, "file_number": household.file_number,
+               "start": str(household.notice_start or ""), "end": str(household.notice_end or "")}  # fmt: skip
+    notify_family(household_id=household.pk, event=event, key=f"review:{household.pk}:{household.version}",
+                  context=context)  # fmt: skip
+
+
+def notify_staff(users, household: Household | None, text: str, *, exclude: User | None = None,
+                 url: str = "") -> None:  # fmt: skip
+    """The bell of each of ``users``: what landed in their queue (about ``household`` when it names one)."""
+    url = url or reverse("cases:household_detail", args=[household.pk])
+    prefix = f"{household.head_name}户：" if household else ""
     rows = {
-        user.pk: Notification(user=user, text=f"{household.head_name}户：{text}"[:200], url=url)
+        user.pk: Notification(user=user, text=f"{prefix}{text}"[:200], url=url)
         for user in users
         if exclude is None or user.pk != exclude.pk
     }
@@ -122,6 +146,32 @@ def household_submit(*, actor: User, household_id: int, request=None) -> Househo
             decision=Opinion.Decision.SUBMIT, request=request,
             notify=staff_over(household, Role.GRASSROOTS_STAFF, Role.CASEWORKER), notify_text=_("待初审走访"),
         )  # fmt: skip
+
+
+def household_submit_online(*, worker, household_id: int, request=None) -> Household:
+    """The worker sends their 网上申请 in, or back in after a return (草稿/退回补正 → 已提交).
+
+    ``worker`` is the family channel's signed-in account (``is_worker``): the review machine lets it
+    take ``worker_submit`` on its own file only. No staff member becomes the submitter, so the union's
+    staff — its only 干事 too — may give the 初审 (``not_the_entrant``). The history records it
+    as the worker's (an audit event without a staff actor, ``by`` the worker's masked phone).
+    """
+    with transaction.atomic():
+        household, step = _begin(worker, household_id, "worker_submit")
+        old = household.status
+        household.status = step.target_of(old)
+        household.submitted_by, household.submitted_at = None, timezone.now()
+        household.first_reviewer = household.second_reviewer = None
+        household.version += 1
+        household.save(update_fields=["status", "submitted_by", "submitted_at", "first_reviewer", "second_reviewer",
+                                      "version", "updated_at"])  # fmt: skip
+        audit_record(actor=None, verb="review.worker_submit", target=household, request=request,
+                     changes={"status": (old, household.status), "by": (None, worker.masked_phone),
+                              "version": (household.version - 1, household.version)})  # fmt: skip
+        _tell_family(household, "submit", "")
+        notify_staff(staff_over(household, Role.GRASSROOTS_STAFF, Role.CASEWORKER), household,
+                _("网上申请待初审走访") if old == Status.DRAFT else _("网上申请已补正，待初审"))  # fmt: skip
+        return household
 
 
 def _check_photos(photos) -> None:
@@ -238,11 +288,20 @@ def second_review_decide(*, actor: User, household_id: int, decision: str, text:
         )  # fmt: skip
 
 
-def notice_objection(*, actor: User, household_id: int, text: str, request=None) -> Household:
-    """An objection during 公示 sends the case back to the same third party's 复审."""
+def notice_objection(*, actor: User, household_id: int, text: str, request=None, from_ticket: bool = False
+                     ) -> Household:  # fmt: skip
+    """An objection during 公示 sends the case back to the same third party's 复审.
+
+    It is kept as a ticket of kind 公示异议 (closed: its outcome is the return to 复审), unless it is
+    the outcome of a ticket already (an upheld 举报).
+    """
     with transaction.atomic():
         household, step = _begin(actor, household_id, "objection")
         text = _require_text(text, _("异议内容"))
+        if not from_ticket:
+            ticket_record(kind=TicketKind.OBJECTION, union=household.union, household=household, text=text,
+                          recorded_by=actor, status=TicketStatus.UPHELD, closed_at=timezone.now(), closed_by=actor,
+                          outcome=_("退回复审"))  # fmt: skip
         household.notice_start = household.notice_end = None
         household.second_review_due = timezone.localdate() + timedelta(days=settings.SECOND_REVIEW_DEFAULT_DAYS)
         return _finish(
@@ -251,6 +310,37 @@ def notice_objection(*, actor: User, household_id: int, text: str, request=None)
             decision=Opinion.Decision.OBJECTION, text=text, request=request,
             notify=staff_over(household, Role.THIRD_PARTY_REVIEWER, organisation=household.second_review_org),
             notify_text=_("公示有异议，退回复审"),
+        )  # fmt: skip
+
+
+def household_appeal_reopen(
+    *, actor: User, household_id: int, text: str, action: str | None = None, request=None
+) -> Household:
+    """An upheld 申诉 against a rejection: the step that rejected it is taken again (初审 or 复审).
+
+    ``action`` (appeal_first / appeal_second) is the one the caller means; by default the one of the
+    step that rejected the file.
+    """
+    with transaction.atomic():
+        household = _lock(household_id)
+        name = action or ("appeal_second" if last_rejection_step(household) == Step.SECOND else "appeal_first")
+        if name not in ("appeal_first", "appeal_second"):
+            raise ActionRefused(_("请选择申诉重新审核的环节。"))
+        step = review_workflow.check(household, actor, name)
+        text = _require_text(text, _("申诉处理意见"))
+        again = Step.FIRST if step.name == "appeal_first" else Step.SECOND
+        fields = []
+        if again == Step.SECOND:
+            household.second_review_due = timezone.localdate() + timedelta(days=settings.SECOND_REVIEW_DEFAULT_DAYS)
+            fields.append("second_review_due")
+        if again == Step.FIRST:
+            staff = staff_over(household, Role.GRASSROOTS_STAFF)
+        else:
+            staff = staff_over(household, Role.THIRD_PARTY_REVIEWER, organisation=household.second_review_org)
+        return _finish(
+            actor=actor, household=household, step=step, fields=fields, review_step=again,
+            decision=Opinion.Decision.APPEAL, text=text, request=request, notify=staff,
+            notify_text=_("申诉成立，重新%(s)s") % {"s": Step(again).label},
         )  # fmt: skip
 
 

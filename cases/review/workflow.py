@@ -30,11 +30,15 @@ from hardship.access import scope_unions
 from hardship.models import Role, RoleAssignment, User
 from hardship.workflow import Transition, Workflow, register, rule
 
-from ..models import Household, Opinion, Status, Step
+from ..models import Household, Opinion, Source, Status, Step
+from ..tickets.models import AppealSubject, TicketKind, TicketStatus
 
 S = Status
 GRASSROOTS, CASEWORKER, CENTRE = Role.GRASSROOTS_STAFF, Role.CASEWORKER, Role.CENTRE_STAFF
 REVIEWER, OBSERVER = Role.THIRD_PARTY_REVIEWER, Role.DISCIPLINE_OBSERVER
+# Not a staff role: the worker whose own file it is, signed in on the family channel (an actor with
+# ``is_worker`` and ``household_id``, e.g. family.models.WorkerAccount). No staff user holds it.
+APPLICANT = "applicant"
 
 # A 年度复核 is concluded on a visit of the last 90 days.
 YEARLY_VISIT_VALID_DAYS = 90
@@ -55,7 +59,14 @@ def reviewer_organisations(user) -> set[int]:
 
 @rule(q=lambda user: ~Q(submitted_by=user) & ~Q(created_by=user))
 def not_the_entrant(household: Household, user) -> str | None:
-    """Separation of duties at 初审: whoever entered or submitted the application does not review it."""
+    """Separation of duties at 初审: whoever entered or submitted the application does not review it.
+
+    A worker's online application (``source`` 网上申请) was entered and submitted by the worker:
+    ``created_by`` and ``submitted_by`` stay empty, so no staff member is barred — the union's only
+    干事 gives its 初审. Staff who later correct such a file do not become its entrant.
+    """
+    if household.source == Source.ONLINE and household.submitted_by_id is None:
+        return None
     if household.submitted_by_id == user.pk:
         return _("您是本案的提交人，不能同时进行初审。")
     if household.created_by_id == user.pk:
@@ -140,26 +151,82 @@ def notice_ended(household: Household, user) -> str | None:
     return None
 
 
+def applied_online(household: Household, user) -> str | None:
+    """The worker submits (and resubmits after a return) only the application they made online."""
+    if household.source != Source.ONLINE:
+        return _("本案由工会录入，请联系工会补正后提交。")
+    return None
+
+
 def notice_running(household: Household, user) -> str | None:
     if household.notice_end and timezone.localdate() > household.notice_end:
         return _("公示期已于 %(d)s 结束，不能再登记异议。") % {"d": household.notice_end}
     return None
 
 
+def last_rejection_step(household: Household) -> str | None:
+    prefetched = getattr(household, "_prefetched_objects_cache", {}).get("opinions")
+    if prefetched is not None:
+        found = max((o for o in prefetched if o.decision == Opinion.Decision.REJECT), key=lambda o: o.id, default=None)
+        return found.step if found else None
+    return (
+        household.opinions.filter(decision=Opinion.Decision.REJECT).order_by("-id").values_list("step", flat=True)
+    ).first()
+
+
+def open_appeal_id(household: Household) -> int | None:
+    """The appeal (申诉) against the file's rejection that the centre is handling, if any."""
+    appeals = household.tickets.filter(
+        kind=TicketKind.APPEAL,
+        subject=AppealSubject.REJECTION,
+        status__in=(TicketStatus.OPEN, TicketStatus.IN_PROGRESS),
+    )
+    return appeals.values_list("pk", flat=True).first()
+
+
+def has_open_appeal(household: Household, user) -> str | None:
+    """Only an appeal (申诉) against the rejection re-opens it, while the centre is handling it."""
+    return None if open_appeal_id(household) else _("本案没有待办理的不予受理申诉。")
+
+
+def rejected_at(step: str):
+    def rule_(household: Household, user) -> str | None:
+        if last_rejection_step(household) != step:
+            return _("本案不是在“%(s)s”环节不予受理的。") % {"s": Step(step).label}
+        return None
+
+    return rule_
+
+
+rejected_at_first, rejected_at_second = rejected_at(Step.FIRST), rejected_at(Step.SECOND)
+
 FIRST_DUTIES = (not_the_entrant,)
 # 初审 roles: the union's own 干事, or a union above's 干事 or 帮扶中心 staff (held at or above the union).
 FIRST_ROLES = (GRASSROOTS, CENTRE)
 SECOND_DUTIES = (assigned_to_my_organisation, took_no_part_before)
 
+
+class ReviewWorkflow(Workflow):
+    """The review chain: staff roles at the household's union or above, and the ``APPLICANT`` on their own file."""
+
+    def holds(self, user, roles, obj) -> bool:
+        if getattr(user, "is_worker", False):
+            return APPLICANT in roles and obj.pk is not None and obj.pk == user.household_id
+        return super().holds(user, roles, obj)
+
+
 T = Transition
 review_workflow = register(
-    Workflow(
+    ReviewWorkflow(
         "household_review",
         model=Household,
         subject=gettext_lazy("该案件"),
         transitions=[
             T("submit", gettext_lazy("提交申请"), (S.DRAFT, S.RETURNED, S.REOPENED), S.SUBMITTED,
               (GRASSROOTS, CENTRE)),
+            # The worker's own 网上申请: sent in, or sent back in after a return for correction.
+            T("worker_submit", gettext_lazy("提交网上申请"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (APPLICANT,),
+              duties=(applied_online,)),
             T("first_visit", gettext_lazy("记录初审走访"), (S.SUBMITTED, S.FIRST_REVIEW), S.FIRST_REVIEW,
               (*FIRST_ROLES, CASEWORKER), duties=FIRST_DUTIES),
             T("first_approve", gettext_lazy("初审通过"), (S.FIRST_REVIEW,), S.SECOND_REVIEW, FIRST_ROLES,
@@ -187,6 +254,11 @@ review_workflow = register(
             T("exit", gettext_lazy("退出帮扶"), (S.FILED,), S.EXITED, (CENTRE,)),
             T("follow_up_visit", gettext_lazy("记录退出回访"), (S.EXITED,), None, (GRASSROOTS, CASEWORKER)),
             T("reopen", gettext_lazy("返困重启"), (S.EXITED,), S.REOPENED, (GRASSROOTS, CENTRE)),
+            # An upheld appeal (申诉) against a rejection re-opens the step that rejected it.
+            T("appeal_first", gettext_lazy("申诉成立，重新初审"), (S.REJECTED,), S.FIRST_REVIEW, (CENTRE,),
+              duties=(has_open_appeal, rejected_at_first)),
+            T("appeal_second", gettext_lazy("申诉成立，重新复审"), (S.REJECTED,), S.SECOND_REVIEW, (CENTRE,),
+              duties=(has_open_appeal, rejected_at_second)),
         ],
     )
 )  # fmt: skip

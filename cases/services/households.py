@@ -27,6 +27,7 @@ from ..models import (
     Household,
     Member,
     Relation,
+    Source,
     Status,
     Tier,
 )
@@ -148,7 +149,7 @@ def _validate_causes(main_cause: str, secondary: list[str]) -> list[str]:
 
 
 def _duplicate_person_error(
-    id_numbers: list[str], exclude_household: int | None, actor: User
+    id_numbers: list[str], exclude_household: int | None, actor: User | None
 ) -> DuplicatePerson | None:
     """One live file per person. The refusal names the union to contact: the file's own union when it is
     in the actor's scope; otherwise only the district-level union above it — nothing about that household."""
@@ -161,7 +162,7 @@ def _duplicate_person_error(
     if clash is None:
         return None
     union = clash.household.union
-    if scope_unions(actor).filter(pk=union.pk).exists():
+    if actor is not None and scope_unions(actor).filter(pk=union.pk).exists():
         message = _(
             "身份证号 %(id)s 的成员已在「%(union)s」的一份在档家庭档案中，同一人只能有一份在档档案。请联系该工会核实。"
         ) % {"id": mask_id_number(clash.id_number), "union": union.name}
@@ -284,6 +285,25 @@ def household_create(
 ) -> Household:
     """Open a new file (草稿) for a household at ``union``, with its members, and compute its tier."""
     _require_editor(actor, union)
+    return _household_open(actor=actor, union=union, data=data, members=members, request=request)
+
+
+def household_create_online(
+    *, union: Union, data: dict[str, Any], members: list[MemberInput], request=None
+) -> Household:
+    """A worker's 网上申请 opens a draft at the grassroots union they chose (their employer's).
+
+    No staff member entered it (``created_by`` stays empty, ``source`` 网上申请): the worker is its
+    entrant and submitter, which the 初审 duty reads (cases.review.workflow.not_the_entrant). The
+    family channel checks the worker is signed in and has no live file; it submits the draft next.
+    """
+    if union.level != Union.Level.GRASSROOTS:
+        raise ValidationError(_("请选择您单位的基层工会。"))
+    return _household_open(actor=None, union=union, data=data, members=members, request=request,
+                           source=Source.ONLINE)  # fmt: skip
+
+
+def _household_open(*, actor, union, data, members, request, source=Source.OFFICE) -> Household:
     _validate_members(members)
     id_numbers = [parse_id_number(m.id_number).number for m in members]
     clash = _duplicate_person_error(id_numbers, exclude_household=None, actor=actor)
@@ -299,6 +319,7 @@ def household_create(
                 main_cause=data.get("main_cause", ""),
                 created_by=actor,
                 updated_by=actor,
+                source=source,
             )
             changes = _apply_household_fields(household, data)
             household.save()
@@ -321,6 +342,18 @@ def household_create(
     return household
 
 
+def household_correct_online(
+    *, household_id: int, expected_version: int, data: dict[str, Any], members: list[MemberInput], request=None
+) -> Household:
+    """The worker corrects their own 网上申请 while it is a draft or returned for correction (退回补正).
+
+    The family channel has checked the worker owns the file; the worker then resubmits it
+    (cases.review.services.household_submit_online).
+    """
+    return _household_save(actor=None, household_id=household_id, expected_version=expected_version, data=data,
+                           members=members, request=request, online=True)  # fmt: skip
+
+
 def household_update(
     *,
     actor: User,
@@ -331,6 +364,11 @@ def household_update(
     request=None,
 ) -> Household:
     """Save an edit of a file. Refused (StaleEdit) when someone saved it since the form was opened."""
+    return _household_save(actor=actor, household_id=household_id, expected_version=expected_version, data=data,
+                           members=members, request=request)  # fmt: skip
+
+
+def _household_save(*, actor, household_id, expected_version, data, members, request, online=False) -> Household:
     _validate_members(members)
     id_numbers = [parse_id_number(m.id_number).number for m in members]
     try:
@@ -340,7 +378,11 @@ def household_update(
                 .select_related("union", "updated_by")
                 .get(pk=household_id)
             )
-            _require_editor(actor, household.union)
+            if online:
+                if household.source != Source.ONLINE or household.status not in (Status.DRAFT, Status.RETURNED):
+                    raise ValidationError(_("申请已提交，工会审核期间不能修改；如被退回补正，可再修改。"))
+            else:
+                _require_editor(actor, household.union)
             if household.version != expected_version:
                 raise StaleEdit(household, expected_version)
             if household.status not in EDITABLE_STATUSES:
@@ -437,6 +479,17 @@ def household_set_live(*, household: Household) -> None:
 def attachment_add(*, actor: User, household: Household, kind: str, upload, request=None) -> Attachment:
     """Attach a proof (PDF, PNG or JPEG up to 10 MB), stored through Django's storage API."""
     _require_editor(actor, household.union)
+    return _attachment_store(actor=actor, household=household, kind=kind, upload=upload, request=request)
+
+
+def attachment_add_online(*, household: Household, kind: str, upload, request=None) -> Attachment:
+    """A worker's photo of a proof or of the signed authorisation, on their own 网上申请 (no staff uploader)."""
+    if household.source != Source.ONLINE or household.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError(_("申请已提交，工会审核期间不能再上传材料。"))
+    return _attachment_store(actor=None, household=household, kind=kind, upload=upload, request=request)
+
+
+def _attachment_store(*, actor, household, kind, upload, request) -> Attachment:
     if kind not in Attachment.Kind.values:
         raise ValidationError(_("请选择材料类型。"))
     if upload.size > MAX_ATTACHMENT_BYTES:

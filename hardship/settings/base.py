@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs",
     "api",
     "ops",  # backups, metrics, readiness: above every app
+    "family",  # the family's own channel: self-test, sign-in by code, online application, 本人查档
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.apply_due_standards",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Families whose 年度复核 falls due within a month are told (cases.notices).
+    "notify-yearly-reviews-due": {
+        "task": "cases.notices.tasks.notify_yearly_reviews_due",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "start-quarter-batches": {
         "task": "programs.assistance.tasks.start_quarter_batches",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=2, minute=0),
@@ -329,6 +335,13 @@ PUBLIC_NOTICE_WORKING_DAYS = int(os.environ.get("PUBLIC_NOTICE_WORKING_DAYS", "5
 FIRST_REVIEW_WORKING_DAYS = int(os.environ.get("FIRST_REVIEW_WORKING_DAYS", "5"))
 # Third-party 复审 is due this many days after assignment unless centre staff set a date.
 SECOND_REVIEW_DEFAULT_DAYS = int(os.environ.get("SECOND_REVIEW_DEFAULT_DAYS", "15"))
+
+# 申诉: a worker appeals a rejection, an exit or an amount within this many days of the decision.
+APPEAL_WINDOW_DAYS = int(os.environ.get("APPEAL_WINDOW_DAYS", "30"))
+# Tickets are due this many working days after they arrive (申诉 / 投诉 / 举报 / 公示异议).
+TICKET_DUE_WORKING_DAYS = {"appeal": 15, "complaint": 10, "tip_off": 5, "objection": 5}
+# The public forms (投诉, 举报) take at most this many submissions per address and hour.
+PUBLIC_TICKETS_PER_IP_PER_HOUR = int(os.environ.get("PUBLIC_TICKETS_PER_IP_PER_HOUR", "5"))
 
 # Assistance batches: households per chunk (id range), and when a silent run's lock counts as stale.
 BATCH_CHUNK_IDS = int(os.environ.get("BATCH_CHUNK_IDS", "50000"))
@@ -358,3 +371,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# Text messages to families (hardship.sms): the console by default (make run prints them), a JSON-lines
+# file under SMS_FILE_DIR (SMS_BACKEND=hardship.sms.FileBackend), or a provider's HTTP API in
+# production (SMS_BACKEND=hardship.sms.HttpBackend with SMS_HTTP_URL, SMS_HTTP_KEY, SMS_SIGN_NAME).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "hardship.sms.ConsoleBackend")
+SMS_FILE_DIR = Path(os.environ.get("SMS_FILE_DIR", BASE_DIR / "var" / "sms"))
+SMS_FILE_ECHO = env_bool("SMS_FILE_ECHO", False)  # the FileBackend also prints each message
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_KEY = os.environ.get("SMS_HTTP_KEY", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "工会帮扶")
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "3"))
+
+# Workers' sign-in codes (family.services): valid 5 minutes, 5 wrong tries, at most 5 codes an hour
+# per number and 20 an hour per address, one a minute per number.
+WORKER_CODE_TTL_SECONDS = int(os.environ.get("WORKER_CODE_TTL_SECONDS", "300"))
+WORKER_CODE_MAX_ATTEMPTS = int(os.environ.get("WORKER_CODE_MAX_ATTEMPTS", "5"))
+WORKER_CODES_PER_PHONE_HOUR = int(os.environ.get("WORKER_CODES_PER_PHONE_HOUR", "5"))
+WORKER_CODES_PER_IP_HOUR = int(os.environ.get("WORKER_CODES_PER_IP_HOUR", "20"))
+WORKER_CODE_INTERVAL_SECONDS = int(os.environ.get("WORKER_CODE_INTERVAL_SECONDS", "60"))

@@ -25,6 +25,7 @@ from cases.models import Household, Status
 from hardship.access import scope_unions, user_has_role
 from hardship.models import Role, Union, User
 from hardship.money import money
+from hardship.notify import notify_families
 from hardship.services import audit_record
 from hardship.spreadsheet import csv_bytes, xlsx_append
 from hardship.tasks import enqueue
@@ -355,6 +356,7 @@ def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> Reco
                 result.failed += 1
             else:
                 result.paid += 1
+        _tell_paid([p.pk for p, outcome, _r in outcomes if outcome == Payment.Status.PAID])
         if (
             not Payment.objects.filter(
                 batch=batch, status__in=[Payment.Status.APPROVED, Payment.Status.EXPORTED]
@@ -367,6 +369,18 @@ def batch_reconcile(*, actor: User, batch_id: int, upload, request=None) -> Reco
                      changes={"paid": (None, result.paid), "failed": (None, result.failed)})  # fmt: skip
         refresh_dashboard_soon()
     return result
+
+
+def _tell_paid(payment_ids: list[int]) -> None:
+    """Each family whose payment arrived is told once (the payment names the occurrence), after the commit."""
+    rows = Payment.objects.filter(pk__in=payment_ids).values_list(
+        "pk", "household_id", "amount", "card_number", "entitlement__program__name", "entitlement__period_key"
+    )
+    notify_families(events=[
+        {"household_id": household_id, "event": "payment_paid", "key": f"payment:{pk}",
+         "context": {"program": program, "period": period, "amount": str(money(amount)), "card": card[-4:]}}
+        for pk, household_id, amount, card, program, period in rows
+    ])  # fmt: skip
 
 
 # The ledger.

@@ -358,6 +358,8 @@ class Placement(models.Model):
     earnings = models.DecimalField(_("实发报酬（元）"), null=True, blank=True, **MONEY)
     evaluation = models.CharField(_("企业评价"), max_length=200, blank=True)
     early_hire = models.BooleanField(_("提前录用"), default=False)
+    # The student's family accepted the published position from the family channel (关爱·圆梦 sign-up).
+    student_accepted_at = models.DateTimeField(_("学生确认时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("确认人"),

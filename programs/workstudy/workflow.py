@@ -22,6 +22,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.models import Status as FileStatus
+from cases.review.workflow import APPLICANT
 from hardship.workflow import Transition, Workflow, register
 
 from . import explain
@@ -57,8 +59,12 @@ class WorkStudyWorkflow(Workflow):
     """Roles as usual (over the union); the enterprise-contact role held by being one of the enterprise's logins."""
 
     contact_of: Callable[[Any, Any], bool] = lambda obj, user: False
+    # The family channel's worker (``is_worker``) holds ``APPLICANT`` where this says: their own household's.
+    worker_of: Callable[[Any, Any], bool] = lambda obj, worker: False
 
     def holds(self, user, roles: tuple[str, ...], obj) -> bool:
+        if getattr(user, "is_worker", False):
+            return APPLICANT in roles and self.worker_of(obj, user)
         managed = tuple(r for r in roles if r != CONTACT)
         if managed and super().holds(user, managed, obj):
             return True
@@ -72,6 +78,18 @@ def results_not_published(season: Season, user) -> str | None:
     if season.status not in SEASON_EDITABLE:
         return _("%(season)s的匹配结果已发布（当前状态：%(status)s），岗位和报名不能再变动。") % {
             "season": season, "status": season.get_status_display()}  # fmt: skip
+    return None
+
+
+def _filed_household_within(season: Season, worker) -> bool:
+    """A worker signs their household's students up for a season of their union or a union above it."""
+    household = getattr(worker, "household", None)
+    return household is not None and household.status == FileStatus.FILED and household.union.is_within(season.union)
+
+
+def not_yet_accepted(placement: Placement, user) -> str | None:
+    if placement.student_accepted_at is not None:
+        return _("已于 %(d)s 确认。") % {"d": placement.student_accepted_at.date()}
     return None
 
 
@@ -119,8 +137,12 @@ season_workflow = register(
         model=Season,
         subject=gettext_lazy("该假期"),
         contact_of=_has_enterprise_in,
+        worker_of=_filed_household_within,
         transitions=[
             T("register", gettext_lazy("登记报名"), tuple(S.values), None, MANAGERS, guards=(results_not_published,)),
+            # A filed household's worker signs up their own student from the family channel.
+            T("family_register", gettext_lazy("学生自助报名"), tuple(S.values), None, (APPLICANT,),
+              guards=(results_not_published,)),
             T("post_position", gettext_lazy("发布岗位"), tuple(S.values), None, (*MANAGERS, CONTACT),
               guards=(results_not_published,)),
             # Matching may be run again until the result is published.
@@ -171,8 +193,13 @@ placement_workflow = register(
         union=lambda placement: placement.position.enterprise.union,
         union_field="position__enterprise__union",
         contact_of=lambda placement, user: placement.position.enterprise_id in my_enterprise_ids(user),
+        worker_of=lambda placement, worker: worker.household_id is not None
+        and placement.application.household_id == worker.household_id,
         transitions=[
             T("confirm", gettext_lazy("确认上岗"), (PL.PUBLISHED,), PL.CONFIRMED, (*MANAGERS, CONTACT)),
+            # The student's family accepts the published position (the enterprise then confirms 上岗).
+            T("student_accept", gettext_lazy("学生确认岗位"), (PL.PUBLISHED,), None, (APPLICANT,),
+              guards=(not_yet_accepted,)),
             # Earnings may be corrected after they were first recorded (each correction is audited).
             T("record_earnings", gettext_lazy("登记报酬"), (PL.CONFIRMED, PL.COMPLETED), PL.COMPLETED,
               (*MANAGERS, CONTACT)),

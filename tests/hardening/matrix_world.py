@@ -10,23 +10,28 @@ and a closed work-study season with an enterprise, a position, an application an
 parent union holds a household and an enterprise of its own, which users at "own" must never see.
 
 Every persona is one user: a role held at the union its scope names (own → 本家公司, parent → 堰桥本街,
-sibling → 邻家公司), plus anonymous, a user with no role and a Django superuser (for the admin).
+sibling → 邻家公司), plus anonymous, a user with no role and a Django superuser (for the admin), and a
+worker (the family channel's account, no staff user) of the own and of the sibling filed household.
 Markers are the unique strings (names) of each side's objects: the matrix asserts that a page never
 shows a marker of a side outside the persona's scope.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from cases.changes import services as changes
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
+from cases.notices.services import family_notification_deliver
 from cases.services import MemberInput, attachment_add, household_create
+from cases.tickets import services as tickets
+from family.models import SignInCode, WorkerAccount
 from hardship.identity import make_id_number
 from hardship.models import Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
@@ -55,7 +60,7 @@ _sequence = count(500)
 
 @dataclass(frozen=True)
 class Persona:
-    role: str  # a Role value, or "anonymous", "no_role", "superuser"
+    role: str  # a Role value, or "anonymous", "no_role", "superuser", "worker" (a family-channel account)
     scope: str  # own / parent / sibling, or "-" for the personas without a union
 
     @property
@@ -66,7 +71,7 @@ class Persona:
 @dataclass
 class World:
     unions: dict[str, Union] = field(default_factory=dict)
-    users: dict[Persona, User | None] = field(default_factory=dict)
+    users: dict[Persona, User | WorkerAccount | None] = field(default_factory=dict)
     tokens: dict[Persona, str] = field(default_factory=dict)
     # (side, kind) → primary key of an object of that kind on that side.
     objects: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -132,7 +137,20 @@ def build_world() -> World:
         _side(world, side, builder, approver)
     _parent_side(world, builder)
     _review_cases(world, builder, organisations["own"])
+    _workers(world)
     return world
+
+
+def _workers(world: World) -> None:
+    """A worker signed in on the family channel, linked to each side's filed household (and a spent code)."""
+    for n, side in enumerate(("own", "sibling")):
+        household = Household.objects.get(pk=world.objects[(side, "household")])
+        account = WorkerAccount(phone=f"1390000900{n}", name=household.head_name, household=household)
+        account.set_id_number(household.head_id_number)
+        account.save()
+        world.users[Persona("worker", side)] = account
+        SignInCode.objects.create(phone=account.phone, code_hash="-", expires_at=timezone.now() + timedelta(minutes=5),
+                                  used_at=timezone.now())  # fmt: skip
 
 
 def _personas(world: World, organisations) -> None:
@@ -195,6 +213,17 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                      living_conditions=world.mark(side, f"{word}走访所见", "visit"),
                                      findings="属实", recorded_by=builder, address_confirmed=True)  # fmt: skip
     put((side, "visit"), visit.pk)
+    # An appeal about the amount on the filed file, waiting for the centre (the empty POSTs cannot answer it).
+    ticket = tickets.ticket_submit(kind="appeal", subject="amount", household_id=filed.pk, actor=builder,
+                                   text=world.mark(side, f"{word}申诉：补助金额算少了", "ticket"), name=head,
+                                   phone=filed.phone)  # fmt: skip
+    put((side, "ticket"), ticket.pk)
+    # What the family was told of its filing (an in-app notification and its SMS log row).
+    told = family_notification_deliver(household_id=filed.pk, event="filed", key=f"matrix-filed:{filed.pk}",
+                                       context={"file_number": "2026-0001"})  # fmt: skip
+    # Read already: the worker's messages page marks what it shows as read (a GET must change nothing here).
+    type(told).objects.filter(pk=told.pk).update(read_at=told.created_at)
+    put((side, "ticket_code"), ticket.code)
     # A 变更申请 on the filed file, waiting for the centre (its employer; the empty POSTs cannot decide it).
     change = changes.change_propose(actor=builder, household_id=filed.pk, kind="employer", reason="new_employer",
                                     after={"employer": f"{word}新单位"})  # fmt: skip

@@ -352,6 +352,7 @@ def _cases() -> dict[str, FormCase]:
     from cases.changes import forms as changes
     from cases.review import forms as forms_review
     from cases.support import forms as support
+    from cases.tickets import forms as tickets
     from programs.assistance import forms as money
     from programs.workstudy import forms as ws
 
@@ -482,6 +483,24 @@ def _cases() -> dict[str, FormCase]:
             lambda w: {"starts_on": "2026-01-26", "ends_on": "2026-02-27", "health_checked": "on"}),
         "programs.workstudy.forms.EarningsForm": FormCase(
             lambda w, d, x: ws.EarningsForm(d), lambda w: {"days_attended": "20", "earnings": "2300"}),
+        # 申诉/投诉/举报: the public complaint and tip-off (no sign-in), staff recording one, handling.
+        "cases.tickets.forms.ComplaintForm": FormCase(
+            lambda w, d, x: tickets.ComplaintForm(d),
+            lambda w: {"union": str(w.tree["city"].pk), "about": "堰桥街道服务窗口", "name": "王女士",
+                       "phone": "13900001111", "text": "窗口工作人员态度差"}),
+        "cases.tickets.forms.TipOffForm": FormCase(
+            lambda w, d, x: tickets.TipOffForm(d),
+            lambda w: {"notice_number": str(w.household.pk), "text": "该户开有小超市", "anonymous": "on"}),
+        "cases.tickets.forms.StaffTicketForm": FormCase(
+            lambda w, d, x: tickets.StaffTicketForm(d),
+            lambda w: {"kind": "appeal", "subject": "rejection", "name": "蒋建华", "phone": "13905100001",
+                       "text": "收入算错了"}),
+        "cases.tickets.forms.ReplyForm": FormCase(lambda w, d, x: tickets.ReplyForm(d), lambda w: {"text": "已受理"}),
+        "cases.tickets.forms.AssignForm": FormCase(
+            lambda w, d, x: tickets.AssignForm(d, staff=User.objects.filter(pk=w.centre.pk)),
+            lambda w: {"assignee": str(w.centre.pk)}),
+        "cases.tickets.forms.CloseForm": FormCase(
+            lambda w, d, x: tickets.CloseForm(d), lambda w: {"outcome": "经核实，申诉成立"}),
     }  # fmt: skip
 
 

@@ -44,6 +44,8 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from cases.models import Household
+from family.auth import SESSION_KEY as WORKER_SESSION_KEY
+from family.models import WorkerAccount
 from hardship.models import AuditEvent, Notification, Role
 
 from .matrix_world import SCOPES, SIDES, Persona, World, build_world
@@ -66,6 +68,7 @@ STANDARD_EDITORS = frozenset({R.CENTRE_STAFF, R.SYSTEM_ADMIN})
 # page lets them in; the workflow then sends them back from a visit of another step.
 VISITORS = frozenset({R.GRASSROOTS_STAFF, R.CASEWORKER, R.THIRD_PARTY_REVIEWER, R.CENTRE_STAFF})
 PROPOSERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF})
+TICKET_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,16 @@ class E:
     shows: tuple = ()
     shown_to: frozenset | None = None
     api: bool = False
+    # A worker signed in on the family channel (no staff user): staff pages answer as to an anonymous
+    # visitor (``anon``) unless this says otherwise.
+    worker: int | str | None = None
 
 
 H = {"pk": "household"}
+# The family channel: public pages, and the worker's pages (their own file only, no id in any URL).
+# Staff users and anonymous visitors are sent to the worker sign-in page (302, not the staff login).
+FAMILY_PUBLIC = E(anon=200, worker=200)
+FAMILY_WORKER = E(ok=302, anon=302, worker=200, shows=("household head",), shown_to=frozenset({"worker"}))
 API_NO_FILES = {"no_role": 404, R.ENTERPRISE_CONTACT: 404}
 SEARCH = "?q=欧阳"  # every household head of the world is named 欧阳…: the search must find only in-scope ones
 
@@ -119,6 +129,27 @@ EXPECTED: dict[str, E] = {
     "hardship:notifications": E(),
     "hardship:notifications_read": E(method="POST", ok=302),
     "hardship:id_number_check": E(method="POST"),  # any signed-in user: the form's check of a 身份证号
+    # -- the family channel
+    "family:self_test": FAMILY_PUBLIC,
+    "family:sign_in": FAMILY_PUBLIC,
+    "family:verify": E(ok=302, anon=302, worker=302),  # no code sent in this session: back to the sign-in
+    "family:start": E(ok=302, anon=302, worker=302),  # no number proven in this session: back to the sign-in
+    "family:sign_out": E(ok=405, anon=405, worker=405),  # POST only
+    "family:home": FAMILY_WORKER,
+    "family:my_file": FAMILY_WORKER,
+    "family:apply": E(ok=302, anon=302, worker=302),  # the worker has a file already: to its status page
+    "family:correct": E(ok=302, anon=302, worker=404),  # nothing returned for correction on the file
+    # The worker's messages and appeals: their own household's only (the sibling's appeal is a 404).
+    "family:notices": E(ok=302, anon=302, worker=200),
+    "family:tickets": E(ok=302, anon=302, worker=200),
+    "family:ticket_new": E(ok=302, anon=302, worker=200),
+    "family:ticket_detail": E(
+        ok=302, anon=302, out=302, worker=200, args={"ticket_id": "ticket"}, persona={"worker@sibling": 404}
+    ),  # fmt: skip
+    # 关爱·圆梦 from the family channel: the page; sign-up and accept are POST only (GET: 405 to the worker).
+    "family:workstudy": E(ok=302, anon=302, worker=200),
+    "family:workstudy_sign_up": E(ok=302, anon=302, out=302, worker=405, args={"season_id": "season"}),
+    "family:workstudy_accept": E(ok=302, anon=302, out=302, worker=405, args={"placement_id": "placement"}),
     # -- household files
     "cases:household_list": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:household_create": E(FILE_EDITORS),
@@ -153,6 +184,16 @@ EXPECTED: dict[str, E] = {
     "cases:support_detail": E(FILE_READERS, args=H),
     "cases:cover_enrol": E(FILE_EDITORS, args=H),
     "cases:cover_claim": E(FILE_EDITORS, args=H),
+    # -- 申诉/投诉/举报: centre staff handle them, discipline observers read them; the public pages need
+    # no sign-in (a submitter reads the replies with the ticket's code); staff record one from a file.
+    "cases:ticket_queue": E(TICKET_READERS),
+    "cases:ticket_detail": E(TICKET_READERS, args={"ticket_id": "ticket"}),
+    # An empty reply is refused by the form: back to the ticket, nothing written.
+    "cases:ticket_action": E(TICKET_READERS, args={"ticket_id": "ticket", "name": "=reply"}, method="POST", ok=302),
+    "cases:ticket_new": E(frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF}), args=H),
+    "cases:complaint_new": E(anon=200),
+    "cases:tip_off_new": E(anon=200),
+    "cases:ticket_public": E(args={"code": "ticket_code"}, anon=200, out=200),  # the code is the key, not a scope
     # -- money
     "programs:program_list": E(MONEY_READERS, shows=("program",)),
     "programs:program_standard_create": E(frozenset({R.CENTRE_STAFF}), args={"pk": "program"}),
@@ -270,16 +311,19 @@ ADMIN_MODELS = {
     "cases.household", "cases.hardshipstandard", "cases.attachment", "cases.homevisit", "cases.opinion",
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
-    "programs.matchrun", "cases.changerequest",
+    "programs.matchrun", "cases.changerequest", "family.workeraccount", "family.signincode",
+    "cases.ticket", "cases.messagetemplate", "cases.familynotification", "cases.smsdelivery",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
 ADMIN_READ_ONLY = {
     "hardship_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
-    "cases_changerequest",
+    "cases_changerequest", "cases_ticket", "cases_familynotification", "cases_smsdelivery",
+    "cases_messagetemplate",  # edited, never added or deleted: one per event
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
     "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",
+    "family_workeraccount", "family_signincode",
 }  # fmt: skip
 ADMIN_NO_DELETE = {"hardship_union"}
 ADMIN_KEEPS_DELETE = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}  # clearing a lock-out
@@ -345,6 +389,8 @@ def expected(e: E, persona: Persona):
         return e.persona[persona.key]
     if persona.role == "anonymous":
         return e.anon
+    if persona.role == "worker":  # no staff user: every staff page treats them as anonymous
+        return e.anon if e.worker is None else e.worker
     if persona.role in ("no_role", "superuser"):
         return e.by_role.get("no_role", e.ok) if e.roles is None else e.denied
     if e.roles is not None and persona.role not in e.roles:
@@ -360,6 +406,8 @@ def expected(e: E, persona: Persona):
 def expected_admin(route: Route, persona: Persona):
     short = route.key.split(":", 1)[1]
     if persona.role == "anonymous":
+        return 200 if short == "login" else LOGIN
+    if persona.role == "worker":  # not signed in as staff: the admin's login page
         return 200 if short == "login" else LOGIN
     if persona.role != "superuser":  # logged in, not staff: the admin's login page says so; logout goes home
         return {"login": 200, "logout": 302}.get(short, LOGIN)
@@ -486,7 +534,12 @@ def _clients(world: World) -> dict[Persona, Client]:
     clients = {}
     for persona, user in world.users.items():
         client = Client(raise_request_exception=False)  # a 500 is an answer to report, not a crash
-        if user is not None:
+        if isinstance(user, WorkerAccount):
+            session = client.session
+            session[WORKER_SESSION_KEY] = user.pk
+            session.save()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key  # signed cookies: the new value
+        elif user is not None:
             client.force_login(user)
         clients[persona] = client
     return clients

@@ -31,6 +31,7 @@ EDITABLE = {
     "hardship.user", "hardship.roleassignment", "hardship.union", "hardship.socialorganisation",
     "hardship.calendarday",  # the holiday calendar: the system admin's to keep, each change audited
     "cases.benchmarkrate", "cases.mutualcoverplan",
+    "cases.messagetemplate",  # the families' message texts: the system admin's to word, each change audited
 }  # fmt: skip
 
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["hardship", "cases", "programs", "api", "ops"]
+LAYERS = ["hardship", "cases", "programs", "api", "ops", "family"]
 # hardship's templates: the shell every page extends and the pages of the platform itself.
 HARDSHIP_TEMPLATES = ["templates/*.html", "templates/hardship/**/*.html", "templates/includes/**/*.html",
                       "templates/registration/**/*.html"]  # fmt: skip
-HIGHER_URL_NAMESPACES = ("cases", "programs", "workstudy", "reports", "api")
+HIGHER_URL_NAMESPACES = ("cases", "programs", "workstudy", "reports", "api", "family")
 HIGHER_TEMPLATE_LIBRARIES = ("cases_tags",)
 
 

@@ -19,6 +19,8 @@ from cases.review.forms import DecisionForm
 from cases.review.workflow import VISIT_STEPS
 from cases.selectors import household_get
 from cases.services import household_create
+from cases.tickets import services as tickets
+from family.models import WorkerAccount
 from hardship.models import Role, RoleAssignment, User
 from tests.cases.conftest import WUXI, household_data, person
 from tests.factories import SocialOrganisationFactory, user_with_role
@@ -97,6 +99,9 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
     def exit_(h):
         svc.household_exit(actor=centre, household_id=h.pk, kind="relieved", reason="低保兜底")
 
+    def appeal(h):
+        tickets.ticket_submit(kind="appeal", subject="rejection", household_id=h.pk, text="申诉", actor=submitter)
+
     to_second = (submit, first_visit, approve)
     to_notice = (*to_second, assign, second_visit, second_approve)
     to_filed = (*to_notice, end_notice, file)
@@ -112,6 +117,10 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
                                                                   text="补材料")),
         new("rejected", submit, first_visit, lambda h: svc.first_review_decide(
             actor=first, household_id=h.pk, decision="reject", text="不符合")),
+        new("rejected at 初审, appealed", submit, first_visit, lambda h: svc.first_review_decide(
+            actor=first, household_id=h.pk, decision="reject", text="不符合"), appeal),
+        new("rejected at 复审, appealed", *to_second, assign, second_visit, lambda h: svc.second_review_decide(
+            actor=reviewer, household_id=h.pk, decision="reject", text="不符合"), appeal),
         new("second_review, not assigned", *to_second),
         new("second_review, assigned, no visit", *to_second, assign),
         new("second_review, assigned, visited", *to_second, assign, second_visit),
@@ -123,6 +132,21 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
         new("reopened", *to_filed, exit_, lambda h: svc.household_reopen(actor=submitter, household_id=h.pk,
                                                                          text="再次患病")),
     ]  # fmt: skip
+    # The worker's own 网上申请 (no staff entrant or submitter), a draft and one returned for correction,
+    # each with its worker; a worker holds the 申请人 role on their own file only.
+    for label, steps in (
+        ("draft, online", ()),
+        (
+            "returned, online",
+            (submit, lambda h: svc.first_review_decide(actor=first, household_id=h.pk, decision="return", text="补")),
+        ),
+    ):
+        _label, online = new(label, *steps, source="online", created_by=None)
+        account = WorkerAccount(phone=f"1390000{len(files):04d}", name=online.head_name, household=online)
+        account.set_id_number(online.head_id_number)
+        account.save()
+        personas[f"worker of {label}"] = account
+        files.append((label, Household.objects.get(pk=online.pk)))
     return files, personas
 
 
@@ -131,10 +155,23 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
 _LINK = re.compile(r'href="[^"]*/review/([\w-]+)/" data-action="\1"')
 _VISIT = re.compile(r'href="[^"]*/visits/([\w-]+)/"')
 _INCOME = re.compile(r'action="[^"]*/monthly-income/"')
+_APPEAL = re.compile(r'data-action="(appeal_(?:first|second))"')
 
 
 def offered(household: Household, user: User) -> set[str]:
-    """The actions the file page (its rendered HTML) and the decision page's form offer ``user``."""
+    """The actions the file page (its rendered HTML) and the decision page's form offer ``user``.
+
+    A worker (family channel) sees only their own file's status page; its resubmit link is ``worker_submit``.
+    """
+    if isinstance(user, WorkerAccount):
+        if user.household_id != household.pk:
+            return set()
+        client = Client()
+        session = client.session
+        session["_family_worker_id"] = user.pk
+        session.save()
+        body = client.get(reverse("family:home")).content.decode()
+        return set(re.findall(r'data-action="(worker_submit)"', body))
     client = Client()
     client.force_login(user)
     response = client.get(reverse("cases:household_detail", args=[household.pk]))
@@ -144,6 +181,7 @@ def offered(household: Household, user: User) -> set[str]:
     actions = {VISIT_STEPS[step].action for step in _VISIT.findall(body)}
     if _INCOME.search(body):
         actions.add("monthly_income")
+    actions |= set(_APPEAL.findall(body))
     page_household = household_get(user=user, pk=household.pk)
     for page in _LINK.findall(body):
         members, _label = selectors.PAGES[page]
@@ -166,6 +204,7 @@ def _visit_call(step):
 
 CALLS = {
     "submit": lambda h, u: svc.household_submit(actor=u, household_id=h.pk),
+    "worker_submit": lambda h, u: svc.household_submit_online(worker=u, household_id=h.pk),
     "first_visit": _visit_call(Step.FIRST),
     "first_approve": lambda h, u: svc.first_review_decide(actor=u, household_id=h.pk, decision="approve", text=""),
     "first_return": lambda h, u: svc.first_review_decide(actor=u, household_id=h.pk, decision="return", text="补"),
@@ -185,6 +224,10 @@ CALLS = {
     "exit": lambda h, u: svc.household_exit(actor=u, household_id=h.pk, kind="relieved", reason="低保兜底"),
     "follow_up_visit": _visit_call(Step.FOLLOW_UP),
     "reopen": lambda h, u: svc.household_reopen(actor=u, household_id=h.pk, text="再次患病"),
+    "appeal_first": lambda h, u: svc.household_appeal_reopen(actor=u, household_id=h.pk, text="申诉成立",
+                                                              action="appeal_first"),
+    "appeal_second": lambda h, u: svc.household_appeal_reopen(actor=u, household_id=h.pk, text="申诉成立",
+                                                               action="appeal_second"),
 }  # fmt: skip
 
 STATES_COVERED = set(Status.values)

@@ -31,6 +31,7 @@ def offered(placement, user) -> set[str]:
 
 
 CALLS = {
+    "student_accept": lambda p, u: services.placement_accept_by_family(worker=u, placement_id=p.pk),
     "confirm": lambda p, u: services.placement_confirm(actor=u, placement_id=p.pk, starts_on=p.season.starts_on,
                                                        ends_on=p.season.ends_on, health_checked=True),
     "record_earnings": lambda p, u: services.placement_record_earnings(actor=u, placement_id=p.pk, days_attended=10,

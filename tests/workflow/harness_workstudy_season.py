@@ -43,8 +43,15 @@ def _post(season, user):
     services.position_create(actor=user, season_id=season.pk, enterprise_id=enterprise.pk, data=data)
 
 
+def _family_register(season, worker):
+    position = season.position or season.world.open_position
+    services.application_register_by_family(worker=worker, season_id=season.pk, member_id=season.student.pk,
+                                            details=services.StudentDetails(), preferences=[position.pk])  # fmt: skip
+
+
 CALLS = {
     "register": _register,
+    "family_register": _family_register,
     "post_position": _post,
     "match": lambda s, u: services.season_run_matching(actor=u, season_id=s.pk),
     "publish": lambda s, u: services.season_publish(actor=u, season_id=s.pk),

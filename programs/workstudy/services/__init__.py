@@ -6,9 +6,14 @@ then the application and its placement, then positions by id.
 
 from hardship.money import CENT, money
 
-from .applications import StudentDetails, application_register, application_register_outstanding
+from .applications import (
+    StudentDetails,
+    application_register,
+    application_register_by_family,
+    application_register_outstanding,
+)
 from .common import OTHER_GROUP, OUTSTANDING_GROUP, TIER_GROUP, group_of
-from .placements import placement_confirm, placement_record_earnings
+from .placements import placement_accept_by_family, placement_confirm, placement_record_earnings
 from .results import placement_assign, placement_unassign, season_close, season_publish, season_run_matching
 from .setup import (
     enterprise_create,
@@ -26,11 +31,13 @@ __all__ = [
     "TIER_GROUP",
     "StudentDetails",
     "application_register",
+    "application_register_by_family",
     "application_register_outstanding",
     "enterprise_create",
     "enterprise_update",
     "group_of",
     "money",
+    "placement_accept_by_family",
     "placement_assign",
     "placement_confirm",
     "placement_record_earnings",

@@ -93,32 +93,57 @@ def application_register(
     with transaction.atomic():
         season = lock_season(season_id)
         season_workflow.check(season, actor, "register")
-        member = Member.objects.select_related("household__union").filter(pk=member_id).first()
-        if member is None or member.removed or not member.is_live:
-            raise ValidationError(_("找不到该学生，或其已不在家庭档案中。"))
+        member = _live_member(member_id)
         household: Household = member.household
         if not manages(actor, household.union) or not household.union.is_within(season.union):
             raise PermissionDenied(_("该家庭不在您和本期组织工会的共同辖区内。"))
-        if household.status != Status.FILED:
-            raise ValidationError(
-                _("只有已建档家庭的学生可以报名；该家庭档案当前为“%(s)s”。") % {"s": household.get_status_display()}
-            )
-        if member.work_status != WorkStatus.STUDENT:
-            raise ValidationError(_("%(name)s 在家庭档案中不是在校学生。") % {"name": member.name})
-        age = age_on(member.birth_date, season.starts_on)
-        if age < season.min_age:
-            raise ValidationError(
-                _("%(name)s 未满 %(min)d 周岁：本期开始日（%(d)s）时 %(age)d 周岁。")
-                % {"name": member.name, "min": season.min_age, "d": season.starts_on, "age": age}
-            )
-        positions = _check_preferences(season, preferences, age, member.school_level)
-        application = Application(
-            season=season, kind=ApplicationKind.HARDSHIP, member=member, household=household, union=household.union,
-            name=member.name, id_number=member.id_number, sex=member.sex, birth_date=member.birth_date,
-            school_level=member.school_level, school_name=details.school_name.strip(), major=details.major.strip(),
-            phone=details.phone.strip() or household.phone, registered_by=actor,
-        )  # fmt: skip
-        return _save_application(application, positions, actor, request)
+        return _register_hardship_student(season, member, details, preferences, actor, request)
+
+
+def application_register_by_family(
+    *, worker, season_id: int, member_id: int, details: StudentDetails, preferences: list[int], request=None
+) -> Application:
+    """A filed household's worker signs their own student up from the family channel (关爱·圆梦), under the
+    same rules as staff registration (filed, a student, old enough on the season's start, ≤ 5 positions)."""
+    with transaction.atomic():
+        season = lock_season(season_id)
+        season_workflow.check(season, worker, "family_register")
+        member = _live_member(member_id)
+        if member.household_id != worker.household_id:
+            raise ValidationError(_("找不到该学生，或其已不在家庭档案中。"))
+        return _register_hardship_student(season, member, details, preferences, None, request)
+
+
+def _live_member(member_id: int) -> Member:
+    member = Member.objects.select_related("household__union").filter(pk=member_id).first()
+    if member is None or member.removed or not member.is_live:
+        raise ValidationError(_("找不到该学生，或其已不在家庭档案中。"))
+    return member
+
+
+def _register_hardship_student(season, member, details, preferences, actor, request) -> Application:
+    """The checks every registration of a filed household's student goes through, then the row."""
+    household = member.household
+    if household.status != Status.FILED:
+        raise ValidationError(
+            _("只有已建档家庭的学生可以报名；该家庭档案当前为“%(s)s”。") % {"s": household.get_status_display()}
+        )
+    if member.work_status != WorkStatus.STUDENT:
+        raise ValidationError(_("%(name)s 在家庭档案中不是在校学生。") % {"name": member.name})
+    age = age_on(member.birth_date, season.starts_on)
+    if age < season.min_age:
+        raise ValidationError(
+            _("%(name)s 未满 %(min)d 周岁：本期开始日（%(d)s）时 %(age)d 周岁。")
+            % {"name": member.name, "min": season.min_age, "d": season.starts_on, "age": age}
+        )
+    positions = _check_preferences(season, preferences, age, member.school_level)
+    application = Application(
+        season=season, kind=ApplicationKind.HARDSHIP, member=member, household=household, union=household.union,
+        name=member.name, id_number=member.id_number, sex=member.sex, birth_date=member.birth_date,
+        school_level=member.school_level, school_name=details.school_name.strip(), major=details.major.strip(),
+        phone=details.phone.strip() or household.phone, registered_by=actor,
+    )  # fmt: skip
+    return _save_application(application, positions, actor, request)
 
 
 def application_register_outstanding(

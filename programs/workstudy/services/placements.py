@@ -31,6 +31,19 @@ def _lock_placement(placement_id: int) -> Placement:
         raise ValidationError(_("找不到该安排。")) from exc
 
 
+def placement_accept_by_family(*, worker, placement_id: int, request=None) -> Placement:
+    """The student's family accepts the published position from the family channel; the enterprise confirms 上岗."""
+    with transaction.atomic():
+        placement = _lock_placement(placement_id)
+        placement_workflow.check(placement, worker, "student_accept")
+        placement.student_accepted_at = timezone.now()
+        placement.save(update_fields=["student_accepted_at"])
+        audit_record(actor=None, verb="worker.workstudy_confirm", target=placement, request=request,
+                     union=placement.position.enterprise.union,
+                     changes={"student_accepted_at": (None, placement.student_accepted_at.isoformat())})  # fmt: skip
+    return placement
+
+
 def placement_confirm(
     *, actor: User, placement_id: int, starts_on: date, ends_on: date, health_checked: bool = False, request=None
 ) -> Placement:

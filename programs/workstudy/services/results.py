@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardship.models import User
+from hardship.notify import notify_families
 from hardship.services import audit_record
 
 from .. import explain, matching
@@ -233,7 +234,28 @@ def season_publish(*, actor: User, season_id: int, request=None) -> int:
             actor=actor, verb="workstudy.season.publish", target=season,
             changes={"status": (old, season.status), "placements": (None, published)}, request=request,
         )  # fmt: skip
+        _tell_families(season)
     return published
+
+
+def _tell_families(season) -> None:
+    """Each hardship student's family reads the result (one message per application, after the commit)."""
+    placed = {
+        application_id: f"{enterprise}·{title}"
+        for application_id, enterprise, title in Placement.objects.filter(season=season).values_list(
+            "application_id", "position__enterprise__name", "position__title"
+        )
+    }
+    rows = Application.objects.filter(season=season, household__isnull=False).values_list(
+        "pk", "household_id", "member__name"
+    )
+    notify_families(events=[
+        {"household_id": household_id, "event": "workstudy_result", "key": f"workstudy:{pk}",
+         "context": {"student": name or "",
+                     "result": _("被%(p)s录用，请在手机上确认") % {"p": placed[pk]} if pk in placed
+                     else _("本期未安排岗位")}}
+        for pk, household_id, name in rows
+    ])  # fmt: skip
 
 
 def season_close(*, actor: User, season_id: int, request=None) -> Season:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FamilyConfig(AppConfig):
+    name = "family"
+    verbose_name = _("职工自助")
+
+    def ready(self) -> None:
+        # Not at the top: audit_words imports models, which exist only once the app registry is ready.
+        from . import audit_words
+
+        audit_words.register_all()

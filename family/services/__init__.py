@@ -1,0 +1,1 @@
+"""The family channel's writes: accounts and codes (accounts), online applications (applications)."""
