@@ -8,8 +8,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from hardship.exports import register_export
+
         from . import audit_words, navigation, work
+        from .excel.export import households_export_job
 
         audit_words.register_all()
         work.register_all()
         navigation.register_all()
+        register_export("households", households_export_job)

@@ -57,5 +57,6 @@ def nav_for(user, current_path: str) -> list[dict]:
 
 def register_all() -> None:
     register(NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values), 0))
+    register(NavItem(_("我的导出"), "hardship:export_list", "bi-file-earmark-arrow-down", tuple(Role.values), 890))
     register(NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS, 900))
     register(NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS, 910))

@@ -43,3 +43,25 @@ def _send(task, args: tuple, kwargs: dict) -> None:
 def ping(token: str) -> dict:
     """Round trip through the broker: proves a worker is consuming (used by the health test)."""
     return {"token": token, "worker": current_task.request.hostname}
+
+
+@shared_task(acks_late=True)
+def run_export(job_id: int) -> int | None:
+    """Write one export job's file (hardship.services.export_run); a failure is recorded on the job."""
+    # Here, not at the top, for a cycle: hardship.services queues this task (it imports this module).
+    from .services import export_run
+
+    try:
+        job = export_run(job_id=job_id)
+    except Exception:  # noqa: BLE001 — recorded on the job (生成失败) and logged; the user exports again
+        return None
+    return job.rows_done if job else None
+
+
+@shared_task
+def purge_expired_exports() -> int:
+    """Beat, hourly: delete the export files past their 24 hours."""
+    # Here, not at the top, for the same cycle as run_export.
+    from .services import exports_purge_expired
+
+    return exports_purge_expired()
