@@ -341,6 +341,8 @@ BATCH_CHUNK_IDS = int(os.environ.get("BATCH_CHUNK_IDS", "50000"))
 BATCH_STALE_SECONDS = int(os.environ.get("BATCH_STALE_SECONDS", "600"))
 # The freeze of an approved batch's payees: payment ids per UPDATE (all in one transaction).
 FREEZE_CHUNK_IDS = int(os.environ.get("FREEZE_CHUNK_IDS", "100000"))
+# Up to this many payments the approval freezes them itself (well under a second); above, a worker does.
+FREEZE_INLINE_MAX_PAYMENTS = int(os.environ.get("FREEZE_INLINE_MAX_PAYMENTS", "5000"))
 
 # Exports (household lists, bank files): up to this many rows the file is written inside the request;
 # above it a worker writes it to the storage and 「我的导出」 offers it for EXPORT_KEEP_HOURS.

@@ -79,6 +79,33 @@ def _freeze_range(batch_id: int, lo: int, hi: int) -> int:
         return cursor.rowcount
 
 
+def _freeze_payments(batch_id: int, chunk: int, report) -> int:
+    pending = Payment.objects.filter(batch_id=batch_id, status=Payment.Status.PENDING)
+    bounds = pending.aggregate(lo=Min("id"), hi=Max("id"))
+    frozen = 0
+    if bounds["lo"] is not None:
+        for lo in range(bounds["lo"], bounds["hi"] + 1, chunk):
+            frozen += _freeze_range(batch_id, lo, lo + chunk)
+            report(frozen)
+    return frozen
+
+
+def _done(batch: Batch, frozen: int, *, actor, request=None) -> None:
+    old = batch.freeze
+    batch.freeze, batch.frozen_at, batch.freeze_done = F.DONE, timezone.now(), frozen
+    batch.save(update_fields=["freeze", "frozen_at", "freeze_done"])
+    audit_record(actor=actor, verb="batch.freeze", target=batch, union=batch.union, request=request,
+                 changes={"freeze": (old, F.DONE), "payments": (None, frozen)})  # fmt: skip
+
+
+def batch_freeze_now(*, batch: Batch, actor, request=None) -> int:
+    """A small batch (up to FREEZE_INLINE_MAX_PAYMENTS) is frozen inside its approval's transaction
+    (``batch`` locked by the caller): the same statements, no wait for a worker."""
+    frozen = _freeze_payments(batch.pk, freeze_chunk_ids(), lambda done: None)
+    _done(batch, frozen, actor=actor, request=request)
+    return frozen
+
+
 def batch_freeze(*, batch_id: int, chunk_size: int | None = None) -> int:
     """Freeze the payees of an approved batch; the bank files become available. Idempotent.
 
@@ -94,18 +121,9 @@ def batch_freeze(*, batch_id: int, chunk_size: int | None = None) -> int:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_FREEZE, batch_id])
             if Batch.objects.filter(pk=batch_id, freeze=F.DONE).exists():
                 return 0  # a run we waited for did it
-            pending = Payment.objects.filter(batch_id=batch_id, status=Payment.Status.PENDING)
-            bounds = pending.aggregate(lo=Min("id"), hi=Max("id"))
-            frozen = 0
-            if bounds["lo"] is not None:
-                for lo in range(bounds["lo"], bounds["hi"] + 1, chunk):
-                    frozen += _freeze_range(batch_id, lo, lo + chunk)
-                    progress.report(frozen)
+            frozen = _freeze_payments(batch_id, chunk, progress.report)
             batch = Batch.objects.select_for_update(of=("self",)).select_related("union").get(pk=batch_id)
-            batch.freeze, batch.frozen_at, batch.freeze_done = F.DONE, timezone.now(), frozen
-            batch.save(update_fields=["freeze", "frozen_at", "freeze_done"])
-            audit_record(actor=None, verb="batch.freeze", target=batch, union=batch.union,
-                         changes={"freeze": (F.RUNNING, F.DONE), "payments": (None, frozen)})  # fmt: skip
+            _done(batch, frozen, actor=None)
     except Exception as exc:
         log.exception("freezing batch %s failed", batch_id)
         _failed(batch_id, exc)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from programs.reports.tasks import refresh_dashboard_soon
 
 from .balances import approval_figures
 from .batch import grant_move
+from .freeze import batch_freeze_now
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import Quarter, is_late, parse_quarter, period_not_begun, quarter_of
 from .selectors import batch_exists_refusal
@@ -139,7 +141,9 @@ def batch_approve(*, actor: User, batch_id: int, confirmed_total: Decimal | None
     """A fund approver who did not start the batch approves the total they confirmed.
 
     The budget check is serialised by locking the fund's account row before the
-    workflow asks it; each payee's name, card and amount are frozen.
+    workflow asks it; the approval and the fund's ledger row are recorded at once. Each
+    payee's name, card and amount are then frozen: in this transaction for a small batch,
+    by a worker for a large one (programs/assistance/freeze.py), the bank files waiting for it.
     """
     with transaction.atomic():
         batch = _lock_batch(batch_id)
@@ -167,7 +171,10 @@ def batch_approve(*, actor: User, batch_id: int, confirmed_total: Decimal | None
                      changes={"status": (old, batch.status), "amount": (None, str(figures.total)),
                               "balance": (str(figures.balance), str(figures.after)),
                               "payments": (None, figures.payments)})  # fmt: skip
-        transaction.on_commit(lambda: _enqueue_freeze(batch))
+        if figures.payments <= settings.FREEZE_INLINE_MAX_PAYMENTS:
+            batch_freeze_now(batch=batch, actor=actor, request=request)
+        else:
+            transaction.on_commit(lambda: _enqueue_freeze(batch))
         refresh_dashboard_soon()
         return batch
 
