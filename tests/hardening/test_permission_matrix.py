@@ -119,6 +119,10 @@ EXPECTED: dict[str, E] = {
     "hardship:notifications": E(),
     "hardship:notifications_read": E(method="POST", ok=302),
     "hardship:id_number_check": E(method="POST"),  # any signed-in user: the form's check of a 身份证号
+    # 「我的导出」: every signed-in user's own files; a file is downloaded by its owner only (anyone else: 404).
+    "hardship:export_list": E(),
+    "hardship:export_status": E(),
+    "hardship:export_download": E(args={"pk": "export"}, ok=404, persona={"centre_staff@own": 200}),
     # -- household files
     "cases:household_list": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:household_create": E(FILE_EDITORS),
@@ -164,6 +168,9 @@ EXPECTED: dict[str, E] = {
     "programs:batch_reject": E(frozenset({R.FUND_APPROVER}), args={"pk": "batch"}, method="POST", ok=302),
     "programs:batch_recompute": E(frozenset({R.CENTRE_STAFF}), args={"pk": "batch"}, method="POST", ok=302),
     "programs:batch_release_lock": E(frozenset({R.CENTRE_STAFF}), args={"pk": "batch"}, method="POST", ok=302),
+    "programs:batch_freeze_retry": E(
+        frozenset({R.FUND_APPROVER, R.CENTRE_STAFF}), args={"pk": "batch"}, method="POST", ok=302
+    ),
     "programs:batch_bank_file": E(
         frozenset({R.FUND_APPROVER, R.CENTRE_STAFF}),
         args={"pk": "batch"},
@@ -267,6 +274,7 @@ ADMIN_MODELS = {
     "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule",
     "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "authtoken.tokenproxy",
     "hardship.user", "hardship.union", "hardship.socialorganisation", "hardship.auditevent", "hardship.calendarday",
+    "hardship.exportjob",
     "cases.household", "cases.hardshipstandard", "cases.attachment", "cases.homevisit", "cases.opinion",
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
@@ -275,7 +283,8 @@ ADMIN_MODELS = {
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
 ADMIN_READ_ONLY = {
-    "hardship_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
+    "hardship_auditevent", "hardship_exportjob",
+    "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
     "cases_changerequest",
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
