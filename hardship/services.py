@@ -28,6 +28,7 @@ from .models import (
     Union,
     User,
 )
+from .tasks import enqueue, run_export
 
 log = logging.getLogger(__name__)
 
@@ -205,9 +206,6 @@ def export_start(*, owner: User, kind: str, title: str, params: dict, union: Uni
 
 
 def _enqueue_export(job: ExportJob) -> None:
-    # Here, not at the top, for a cycle: hardship.tasks' export task calls export_run of this module.
-    from .tasks import enqueue, run_export
-
     if not enqueue(run_export, job.pk):
         note = str(_("后台任务服务（Redis）暂时连不上，请稍后重新导出。"))
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.FAILED,

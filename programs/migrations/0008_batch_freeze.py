@@ -45,8 +45,9 @@ class Migration(migrations.Migration):
         ),
         # Batches approved before the freeze became a task were frozen inside the approval.
         migrations.RunSQL(
-            "UPDATE programs_batch SET freeze = 'done', frozen_at = decided_at "
-            "WHERE status IN ('approved', 'exported', 'reconciled')",
+            # "freeze" is a reserved word in PostgreSQL: quoted.
+            """UPDATE programs_batch SET "freeze" = 'done', frozen_at = decided_at """
+            """WHERE status IN ('approved', 'exported', 'reconciled')""",
             migrations.RunSQL.noop,
         ),
         migrations.AddConstraint(

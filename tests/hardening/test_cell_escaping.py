@@ -71,7 +71,7 @@ def _approved_batch(tree, clerk, *, amounts=("350.00",), card="62220212345678901
     city = tree["city"]
     seed_programs(union=city)
     household = household_create(actor=clerk, union=tree["company"], members=[person()], data=household_data())
-    batch = Batch.objects.create(union=city, period="2026-Q2", status=Batch.Status.APPROVED)
+    batch = Batch.objects.create(union=city, period="2026-Q2", status=Batch.Status.APPROVED, freeze=Batch.Freeze.DONE)
     for program, amount in zip(Program.objects.filter(fund_union=city), amounts, strict=False):
         entitlement = Entitlement.objects.create(household=household, program=program, period_key="2026-Q2",
                                                  batch=batch, amount=Decimal(amount), tier="extreme",
