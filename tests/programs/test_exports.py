@@ -135,10 +135,10 @@ def test_a_small_export_stays_immediate(tree, grassroots, standard, settings):
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
-def test_a_real_worker_writes_the_export(tree, grassroots, standard, worker_factory, monkeypatch):
+def test_a_real_worker_writes_the_export(tree, grassroots, standard, worker_factory, monkeypatch, settings):
     from hardship import tasks
 
-    _proc, queue = worker_factory()
+    _proc, queue = worker_factory(MEDIA_ROOT=settings.MEDIA_ROOT)  # the storage this test reads back
     task = tasks.run_export
 
     class OnThisQueue:  # the export task the request sends goes to this test's worker
