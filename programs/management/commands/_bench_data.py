@@ -2,7 +2,7 @@
 batch paying each of them once (two more), in seconds where the Python generator would take an hour.
 
 Bench households carry file numbers ``BENCH-<n>`` and are reused by the next run; each bench batch
-gets a year of its own (2100 onwards), since approved payments and ledger rows are never deleted.
+gets a period of its own (2100-Q4 downwards), since approved payments and ledger rows are never deleted.
 """
 
 import io
@@ -56,11 +56,24 @@ def ensure_households(count: int, fund: Union) -> int:
     return count
 
 
+def _free_period(fund: Union) -> str:
+    used = set(Batch.objects.filter(union=fund).values_list("period", flat=True))
+    for year in range(2100, 2049, -1):  # the latest periods the portal accepts, downwards
+        for quarter in (4, 3, 2, 1):
+            if f"{year}-Q{quarter}" not in used:
+                return f"{year}-Q{quarter}"
+    raise RuntimeError("no bench period left")
+
+
 def computed_batch(*, fund: Union, households: int, starter: User) -> Batch:
-    """A 待审批 batch of a fresh year paying ``households`` bench households 350.00 each (one program)."""
-    used = Batch.objects.filter(union=fund, period__startswith="2").values_list("period", flat=True)
-    year = max([int(p[:4]) for p in used if p[:4].isdigit() and int(p[:4]) >= 2100] or [2099]) + 1
-    batch = Batch.objects.create(union=fund, period=f"{year}-Q1", created_by=starter, status=Batch.Status.COMPUTED)
+    """A 待审批 batch of a period of its own paying ``households`` bench households 350.00 each (one program).
+
+    One left 待审批 by an interrupted run with as many payments is taken again."""
+    for left in Batch.objects.filter(union=fund, created_by=starter, status=Batch.Status.COMPUTED):
+        if left.payments.filter(status="pending").count() == households:
+            return left
+    batch = Batch.objects.create(union=fund, period=_free_period(fund), created_by=starter,
+                                 status=Batch.Status.COMPUTED)  # fmt: skip
     program = Program.objects.filter(fund_union=fund).order_by("id").first()
     with connection.cursor() as cursor:
         cursor.execute(
