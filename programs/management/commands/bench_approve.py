@@ -2,7 +2,8 @@
 
 - Makes sure there are N filed households and builds a computed batch paying each of them (set-based,
   programs/management/commands/_bench_data.py), with the budget to cover it.
-- Times the approve request (after one warm-up request, as on a running server) through the whole stack (the Django test client: middleware, form, service,
+- Times the approve request (after one warm-up request, as on a running server) through the whole
+  stack (the Django test client: middleware, form, service,
   budget check under the lock, ledger row): ``request_ms``. The freeze task it sends is caught and run
   in this process right after, as a worker would (``freeze_only_s``); ``freeze_s`` is the time from the
   click to the bank files being available (the page's bank-file links).
