@@ -108,6 +108,7 @@ def test_a_household_export_is_written_by_the_task_and_offered_in_my_exports(pag
     shot(phone_page, "export-2-my-exports-phone")
 
     job = ExportJob.objects.get()
+    phone_page.context.clear_cookies()  # signed out: another user of the same city now
     login(phone_page, demo, "approver", DEMO_PASSWORD)
     response = phone_page.goto(demo.url + reverse("hardship:export_download", args=[job.pk]))
     assert response.status == 404
