@@ -8,9 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from hardship.exports import register_export
         from hardship.notify import register_delivery
 
         from . import audit_words, navigation, work
+        from .excel.export import households_export_job
         from .notices.services import family_notification_deliver
 
         register_delivery(family_notification_deliver)
@@ -18,3 +20,4 @@ class CasesConfig(AppConfig):
         audit_words.register_all()
         work.register_all()
         navigation.register_all()
+        register_export("households", households_export_job)

@@ -20,7 +20,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models, transaction
 
 from .masking import SENSITIVE_FIELDS
-from .models import AuditEvent, CalendarDay, RoleAssignment, SocialOrganisation, Union, User
+from .models import AuditEvent, CalendarDay, ExportJob, RoleAssignment, SocialOrganisation, Union, User
 from .services import audit_record, calendar_day_delete, calendar_day_save, union_create
 
 
@@ -203,3 +203,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
             calendar_day_delete(actor=request.user, day_id=pk, request=request)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    """Export files: written by a worker, deleted after 24 hours by the beat (hardship.services)."""
+
+    list_display = ["created_at", "owner", "kind", "title", "status", "rows_total", "expires_at"]
+    list_filter = ["kind", "status"]

@@ -158,6 +158,8 @@ def register_all() -> None:
             "calendar.create": _("录入节假日安排"),
             "calendar.change": _("修改节假日安排"),
             "calendar.delete": _("删除节假日安排"),
+            "export.download": _("下载导出文件"),
         }
     )
-    register_keys({"role": _("角色"), "user": _("用户"), "union": _("工会")})
+    register_keys({"role": _("角色"), "user": _("用户"), "union": _("工会"), "file": _("文件"),
+                   "file_rows": _("行数")})  # fmt: skip

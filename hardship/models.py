@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -243,3 +244,57 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.name} {self.get_kind_display()}"
+
+
+class ExportJob(models.Model):
+    """A file the portal writes for one user in a worker (a large household list, a bank file).
+
+    Written by a Celery task into the storage, streamed (memory flat in its size), kept for 24 hours
+    and downloaded only by its owner while they still hold ``roles`` over ``union`` (each download an
+    audit event). What a kind writes is registered by its app (hardship.exports).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("可下载")
+        FAILED = "failed", _("生成失败")
+
+    kind = models.CharField(_("类型"), max_length=30)
+    title = models.CharField(_("名称"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE,
+                              related_name="+")  # fmt: skip
+    # Checked again at each download: the owner still holds one of these roles over this union.
+    union = models.ForeignKey(Union, verbose_name=_("工会"), on_delete=models.CASCADE, related_name="+")
+    roles = models.JSONField(_("所需角色"), default=list)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y%m%d/", max_length=200, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("导出文件")
+        verbose_name_plural = _("导出文件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "created_at"], name="exportjob_owner_created")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="exportjob_done_has_file"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, round(100 * self.rows_done / self.rows_total))

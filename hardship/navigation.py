@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import AUDIT_READERS, UNION_READERS, user_roles
+from .access import AUDIT_READERS, FILE_READERS, UNION_READERS, user_roles
 from .models import Role
 
 
@@ -57,5 +57,7 @@ def nav_for(user, current_path: str) -> list[dict]:
 
 def register_all() -> None:
     register(NavItem(_("我的工作"), "my_work", "bi-house-door", tuple(Role.values), 0))
+    # Who can export anything (household lists, bank files): every file reader.
+    register(NavItem(_("我的导出"), "hardship:export_list", "bi-file-earmark-arrow-down", FILE_READERS, 890))
     register(NavItem(_("组织机构"), "hardship:union_list", "bi-diagram-3", UNION_READERS, 900))
     register(NavItem(_("审计日志"), "hardship:audit_list", "bi-journal-text", AUDIT_READERS, 910))

@@ -2,9 +2,10 @@
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .access import AUDIT_READERS, UNION_READERS, scope_queryset, scope_unions
-from .models import AuditEvent, Notification, Union
+from .models import AuditEvent, ExportJob, Notification, Union
 
 
 def union_list(*, user, search: str = "", level: str = "") -> QuerySet[Union]:
@@ -44,3 +45,18 @@ def audit_event_list(*, user, verb: str = "") -> QuerySet[AuditEvent]:
 def unread_notifications(*, user_id) -> QuerySet[Notification]:
     """The bell's count: the user's notifications not yet marked read."""
     return Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+
+
+def export_list(*, user) -> QuerySet[ExportJob]:
+    """「我的导出」: the user's own exports of the last 24 hours (newest first)."""
+    return ExportJob.objects.filter(owner=user, expires_at__gt=timezone.now()).order_by("-created_at", "-id")
+
+
+def export_get(*, user, pk: int) -> ExportJob:
+    """One written export of the user's, while it lasts and while they still hold its roles over its union.
+
+    Anyone else's, an expired one or one whose scope the owner lost: 404, so nothing leaks by its id."""
+    job = export_list(user=user).filter(pk=pk, status=ExportJob.Status.DONE).select_related("union").first()
+    if job is None or not scope_unions(user, job.roles).filter(pk=job.union_id).exists():
+        raise Http404
+    return job

@@ -1,14 +1,36 @@
-"""Writes shared by every app: the audit log, the union tree and role assignments."""
+"""Writes shared by every app: the audit log, the union tree and role assignments, export jobs."""
 
+import logging
+import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .exports import export_writer
 from .masking import mask_value
-from .models import AuditEvent, CalendarDay, Notification, Role, RoleAssignment, SocialOrganisation, Union, User
+from .models import (
+    AuditEvent,
+    CalendarDay,
+    ExportJob,
+    Notification,
+    Role,
+    RoleAssignment,
+    SocialOrganisation,
+    Union,
+    User,
+)
+from .tasks import enqueue, run_export
+
+log = logging.getLogger(__name__)
 
 
 def _client_ip(request) -> str | None:
@@ -162,3 +184,79 @@ def calendar_day_delete(*, actor: User | None, day_id: int, request=None) -> Non
     changes = {"day": (entry.day, None), "kind": (entry.kind, None), "name": (entry.name, None)}
     audit_record(actor=actor, verb="calendar.delete", target=entry, changes=changes, request=request)
     entry.delete()
+
+
+# Export jobs (hardship.exports): a file written by a worker, downloaded by its owner for 24 hours.
+
+PROGRESS_EVERY = 5000  # rows between two progress writes
+
+
+def export_start(*, owner: User, kind: str, title: str, params: dict, union: Union, roles: Iterable[str],
+                 rows_total: int, filename: str, content_type: str) -> ExportJob:  # fmt: skip
+    """Queue the writing of a large file for ``owner``; 「我的导出」 shows its progress, then offers it.
+
+    The caller has already checked that the owner may read what the file holds (and audited the export)."""
+    job = ExportJob.objects.create(
+        owner=owner, kind=kind, title=title[:200], params=params, union=union, roles=list(roles),
+        rows_total=rows_total, filename=filename[:200], content_type=content_type,
+        expires_at=timezone.now() + timedelta(hours=settings.EXPORT_KEEP_HOURS),
+    )  # fmt: skip
+    transaction.on_commit(lambda: _enqueue_export(job))
+    return job
+
+
+def _enqueue_export(job: ExportJob) -> None:
+    if not enqueue(run_export, job.pk):
+        note = str(_("后台任务服务（Redis）暂时连不上，请稍后重新导出。"))
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.FAILED,
+                                                                                   error=note)  # fmt: skip
+
+
+def export_run(*, job_id: int) -> ExportJob | None:
+    """The worker's part: write the file into the storage, streamed; a second run of a written job does nothing."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING)  # fmt: skip
+    if not claimed:
+        return None
+    job = ExportJob.objects.get(pk=job_id)
+    last = [0]
+
+    def progress(done: int) -> None:
+        if done - last[0] >= PROGRESS_EVERY:
+            last[0] = done
+            ExportJob.objects.filter(pk=job_id).update(rows_done=done)
+
+    try:
+        with tempfile.TemporaryFile() as out:
+            rows = export_writer(job.kind)(job, out, progress)
+            out.seek(0)
+            stored = default_storage.save(f"exports/{timezone.localdate():%Y%m%d}/{uuid.uuid4().hex}", File(out))
+    except Exception as exc:
+        log.exception("export %s failed", job_id)
+        job.status, job.error, job.finished_at = ExportJob.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000], \
+            timezone.now()  # fmt: skip
+        job.save(update_fields=["status", "error", "finished_at"])
+        raise
+    job.file.name, job.status, job.rows_done, job.finished_at = stored, ExportJob.Status.DONE, rows, timezone.now()
+    job.rows_total = max(job.rows_total, rows)
+    job.save(update_fields=["file", "status", "rows_done", "rows_total", "finished_at"])
+    return job
+
+
+def export_open(*, actor: User, job: ExportJob, request=None):
+    """The owner downloads the file (checked by the selector): an audit event each time; returns the open file."""
+    audit_record(actor=actor, verb="export.download", union=job.union, request=request,
+                 changes={"file": (None, job.title), "file_rows": (None, job.rows_done)})  # fmt: skip
+    return job.file.open("rb")
+
+
+def exports_purge_expired(*, now=None) -> int:
+    """Beat: delete the files (and rows) of exports past their 24 hours."""
+    expired = ExportJob.objects.filter(expires_at__lte=now or timezone.now())
+    count = 0
+    for job in expired.iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count

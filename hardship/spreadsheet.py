@@ -43,6 +43,20 @@ def xlsx_append(sheet, values: Iterable) -> None:
     sheet.append(row)
 
 
+def csv_write(out, rows: Iterable[Iterable]) -> int:
+    """Rows streamed into the binary file ``out`` as :func:`csv_bytes` writes them; returns how many."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")
+    writer = csv.writer(text)
+    count = 0
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+        count += 1
+    text.flush()
+    text.detach()  # leave ``out`` open for the caller
+    return count
+
+
 def csv_bytes(rows: Iterable[Iterable]) -> bytes:
     """Rows as a CSV that Excel and WPS open as UTF-8 (it starts with a BOM), every text cell made safe."""
     buffer = io.StringIO()

@@ -61,3 +61,25 @@ def family_notify_many(payloads: list[dict]) -> None:
             deliver(**payload)
         except Exception:  # noqa: BLE001 — logged; the others are still told
             log.exception("family notification %s was not written", payload.get("key"))
+
+
+@shared_task(acks_late=True)
+def run_export(job_id: int) -> int | None:
+    """Write one export job's file (hardship.services.export_run); a failure is recorded on the job."""
+    # Here, not at the top, for a cycle: hardship.services queues this task (it imports this module).
+    from .services import export_run
+
+    try:
+        job = export_run(job_id=job_id)
+    except Exception:  # noqa: BLE001 — recorded on the job (生成失败) and logged; the user exports again
+        return None
+    return job.rows_done if job else None
+
+
+@shared_task
+def purge_expired_exports() -> int:
+    """Beat, hourly: delete the export files past their 24 hours."""
+    # Here, not at the top, for the same cycle as run_export.
+    from .services import exports_purge_expired
+
+    return exports_purge_expired()

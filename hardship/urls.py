@@ -14,6 +14,9 @@ app_patterns = (
         path("notifications/", views.notifications, name="notifications"),
         path("notifications/read/", views.notifications_read, name="notifications_read"),
         path("id-number/check/", views.id_number_check, name="id_number_check"),
+        path("exports/", views.export_list, name="export_list"),
+        path("exports/status/", views.export_status, name="export_status"),
+        path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     ],
     "hardship",
 )

@@ -6,18 +6,18 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors
+from . import selectors, services
 from .access import AUDIT_READERS, UNION_READERS, role_required, user_roles
 from .audit_words import verb_choices
 from .celery import app
 from .identity import parse_id_number
-from .models import Union
+from .models import ExportJob, Union
 from .services import audit_record, notifications_mark_read
 from .work import work_sections
 
@@ -134,3 +134,27 @@ def id_number_check(request):
         return JsonResponse({"ok": False, "message": exc.messages[0]})
     sex = _("男") if parsed.sex == "M" else _("女")
     return JsonResponse({"ok": True, "birth_date": parsed.birth_date.isoformat(), "sex": str(sex)})
+
+
+def export_list(request):
+    """「我的导出」: the user's files of the last 24 hours, with the progress of those still being written."""
+    jobs = list(selectors.export_list(user=request.user)[:50])
+    writing = any(job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for job in jobs)
+    return render(request, "hardship/export_list.html", {"jobs": jobs, "writing": writing})
+
+
+@never_cache
+@require_GET
+def export_status(request):
+    """What 「我的导出」 polls while a file is being written."""
+    jobs = selectors.export_list(user=request.user)[:50]
+    return JsonResponse({"jobs": [{"id": job.pk, "status": job.status, "percent": job.progress_percent,
+                                   "done": job.rows_done, "total": job.rows_total} for job in jobs]})  # fmt: skip
+
+
+@never_cache
+@require_GET
+def export_download(request, pk: int):
+    job = selectors.export_get(user=request.user, pk=pk)
+    handle = services.export_open(actor=request.user, job=job, request=request)
+    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)

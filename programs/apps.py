@@ -8,8 +8,11 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from hardship.exports import register_export
+
         from . import audit_words, history, navigation
         from .assistance import work as money_work
+        from .assistance.services import bank_file_job
         from .workstudy import work
 
         audit_words.register_all()
@@ -17,3 +20,4 @@ class ProgramsConfig(AppConfig):
         work.register_all()
         money_work.register_all()
         navigation.register_all()
+        register_export("bank_file", bank_file_job)

@@ -10,6 +10,8 @@ VERBS = {
     "batch.recompute": _("重新计算发放批次"),
     "batch.approve": _("审批通过发放批次"),
     "batch.reject": _("驳回发放批次"),
+    "batch.freeze": _("锁定发放批次收款人"),
+    "batch.freeze_retry": _("重新锁定发放批次收款人"),
     "batch.bank_file": _("导出银行代发文件"),
     "batch.reconcile": _("导入银行回盘"),
     "batch.release_lock": _("解除批次计算锁"),
@@ -60,6 +62,8 @@ KEYS = {
     "season": _("活动"),
     "min_age": _("最低年龄"),
     "payment": _("发放"),
+    "payments": _("笔数"),
+    "export": _("导出文件"),
 }
 
 

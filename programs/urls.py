@@ -15,6 +15,7 @@ urlpatterns = [
     path("batches/<int:pk>/reject/", views.batch_reject, name="batch_reject"),
     path("batches/<int:pk>/recompute/", views.batch_recompute, name="batch_recompute"),
     path("batches/<int:pk>/release-lock/", views.batch_release_lock, name="batch_release_lock"),
+    path("batches/<int:pk>/freeze-retry/", views.batch_freeze_retry, name="batch_freeze_retry"),
     path("batches/<int:pk>/bank-file/", views.batch_bank_file, name="batch_bank_file"),
     path("batches/<int:pk>/reconcile/", views.batch_reconcile, name="batch_reconcile"),
     path("ledger/", views.ledger, name="ledger"),

@@ -14,6 +14,7 @@ from hardship.money import money
 from hardship.spreadsheet import xlsx_append
 
 from ..models import Cause, Household, Status, Tier
+from ..selectors import household_list
 from ..tiers import recorded_income_expression
 
 EXPORT_SHEET = "家庭档案"
@@ -39,7 +40,20 @@ CHUNK = 2000
 
 
 def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
-    """The rows of an already scoped and filtered list, masked, as a workbook.
+    """The rows of an already scoped and filtered list, masked, as a workbook (a small list, in the request)."""
+    buffer = BytesIO()
+    households_export_write(households=households, out=buffer)
+    return buffer.getvalue()
+
+
+def households_export_job(job, out, progress) -> int:
+    """The export job of a large list (hardship.exports): the owner's list with the filters they had on screen."""
+    return households_export_write(households=household_list(user=job.owner, **job.params), out=out,
+                                   progress=progress)  # fmt: skip
+
+
+def households_export_write(*, households: QuerySet[Household], out, progress=None) -> int:
+    """The rows of an already scoped and filtered list, masked, as a workbook written into ``out``.
 
     Streams the queryset in chunks into a write-only workbook, so a large export
     never holds every household (or every cell object) in memory at once.
@@ -57,6 +71,7 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
     xlsx_append(sheet, [_header_cell(sheet, header) for header, _width in EXPORT_COLUMNS])
 
     # Plain tuples, not model instances: a city-wide export is a hundred thousand rows.
+    count = 0
     rows = households.annotate(recorded_income=recorded_income_expression()).values_list(*EXPORT_FIELDS)
     for (
         file_number,
@@ -72,6 +87,9 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
         phone,
         updated,
     ) in rows.iterator(chunk_size=CHUNK):
+        count += 1
+        if progress is not None and count % CHUNK == 0:
+            progress(count)
         xlsx_append(
             sheet,
             [
@@ -90,9 +108,8 @@ def households_export_xlsx(*, households: QuerySet[Household]) -> bytes:
                 timezone.localtime(updated).replace(tzinfo=None),
             ],
         )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(out)
+    return count
 
 
 def _header_cell(sheet, text: str) -> WriteOnlyCell:

@@ -327,6 +327,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},  # a refresh queued behind a busy worker is dropped, not piled up
     },
+    # Export files are kept 24 hours (EXPORT_KEEP_HOURS), then deleted with their rows.
+    "purge-expired-exports": {
+        "task": "hardship.tasks.purge_expired_exports",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
+    },
 }
 
 # 公示 lasts this many working days (weekends and 法定节假日 skipped, 调休 counted: hardship.dates).
@@ -346,6 +352,15 @@ PUBLIC_TICKETS_PER_IP_PER_HOUR = int(os.environ.get("PUBLIC_TICKETS_PER_IP_PER_H
 # Assistance batches: households per chunk (id range), and when a silent run's lock counts as stale.
 BATCH_CHUNK_IDS = int(os.environ.get("BATCH_CHUNK_IDS", "50000"))
 BATCH_STALE_SECONDS = int(os.environ.get("BATCH_STALE_SECONDS", "600"))
+# The freeze of an approved batch's payees: payment ids per UPDATE (all in one transaction).
+FREEZE_CHUNK_IDS = int(os.environ.get("FREEZE_CHUNK_IDS", "100000"))
+# Up to this many payments the approval freezes them itself (well under a second); above, a worker does.
+FREEZE_INLINE_MAX_PAYMENTS = int(os.environ.get("FREEZE_INLINE_MAX_PAYMENTS", "5000"))
+
+# Exports (household lists, bank files): up to this many rows the file is written inside the request;
+# above it a worker writes it to the storage and 「我的导出」 offers it for EXPORT_KEEP_HOURS.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 
 # The read API (/api/): tokens only (no session, so no CSRF questions), every endpoint needs a
 # user, pages of 50. Each view is exempt from LoginRequiredMiddleware and answers 401/403 JSON.

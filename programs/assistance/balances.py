@@ -35,9 +35,17 @@ class ApprovalFigures:
 
 
 def approval_figures(*, batch: Batch) -> ApprovalFigures:
-    """The figures the approver confirms; read again under the account's lock by the approval itself."""
+    """The figures the approver confirms; read again under the account's lock by the approval itself.
+
+    Kept on the instance: the budget guard and the approval ask them of the same locked row, and a
+    city's batch is a million payments to add up (once per request, not twice)."""
+    cached = getattr(batch, "_approval_figures", None)
+    if cached is not None:
+        return cached
     pending = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING).aggregate(
         t=Sum("amount"), n=Count("id"))  # fmt: skip
     year = parse_quarter(batch.period).year
-    return ApprovalFigures(year=year, total=money(pending["t"] or 0), balance=fund_balance(union=batch.union,
-                           year=year), payments=pending["n"])  # fmt: skip
+    figures = ApprovalFigures(year=year, total=money(pending["t"] or 0), balance=fund_balance(union=batch.union,
+                              year=year), payments=pending["n"])  # fmt: skip
+    batch._approval_figures = figures
+    return figures

@@ -134,6 +134,13 @@ class Batch(models.Model):
         EXPORTED = "exported", _("已导出银行文件")
         RECONCILED = "reconciled", _("已对账")
 
+    class Freeze(models.TextChoices):
+        NONE = "", _("未审批")
+        QUEUED = "queued", _("等待锁定收款人")
+        RUNNING = "running", _("正在锁定收款人")
+        FAILED = "failed", _("收款人锁定失败")
+        DONE = "done", _("收款人已锁定")
+
     union = models.ForeignKey(Union, verbose_name=_("资金所属工会"), on_delete=models.PROTECT, related_name="+")
     period = models.CharField(_("发放期"), max_length=7, help_text=_("如 2026-Q4"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -157,6 +164,15 @@ class Batch(models.Model):
     )  # fmt: skip
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+    # After approval a worker freezes the payees (name, card, amount) in one transaction: until it is
+    # done the bank files wait; a failed run leaves nothing frozen and 重新锁定收款人 runs it again.
+    freeze = models.CharField(_("收款人锁定"), max_length=10, choices=Freeze.choices, default=Freeze.NONE,
+                              blank=True)  # fmt: skip
+    freeze_total = models.PositiveIntegerField(_("待锁定笔数"), default=0)
+    freeze_done = models.PositiveIntegerField(_("已锁定笔数"), default=0)
+    freeze_started_at = models.DateTimeField(_("锁定开始时间"), null=True, blank=True)
+    frozen_at = models.DateTimeField(_("锁定完成时间"), null=True, blank=True)
+    freeze_error = models.TextField(_("锁定错误"), blank=True)
 
     class Meta:
         verbose_name = _("发放批次")
@@ -170,10 +186,26 @@ class Batch(models.Model):
                 name="batch_one_live_per_period",
                 violation_error_message=_("该资金在这一期已有发放批次。"),
             ),
+            # Bank files are written from frozen payees only: a batch reported to the bank is frozen.
+            models.CheckConstraint(
+                condition=~Q(status__in=["exported", "reconciled"]) | Q(freeze="done"),
+                name="batch_exported_only_frozen",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.union} {self.period}"
+
+    @property
+    def freezing(self) -> bool:
+        """Approved, the payees not yet frozen: the page polls, the bank files wait."""
+        return self.freeze in (self.Freeze.QUEUED, self.Freeze.RUNNING)
+
+    @property
+    def freeze_percent(self) -> int:
+        if self.freeze == self.Freeze.DONE:
+            return 100
+        return min(99, round(100 * self.freeze_done / self.freeze_total)) if self.freeze_total else 0
 
     @property
     def progress_percent(self) -> int:

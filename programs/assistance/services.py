@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -23,21 +23,22 @@ from openpyxl.cell import WriteOnlyCell
 
 from cases.models import Household, Status
 from hardship.access import scope_unions, user_has_role
-from hardship.models import Role, Union, User
+from hardship.models import ExportJob, Role, Union, User
 from hardship.money import money
 from hardship.notify import notify_families
-from hardship.services import audit_record
-from hardship.spreadsheet import csv_bytes, xlsx_append
+from hardship.services import audit_record, export_start
+from hardship.spreadsheet import csv_bytes, csv_write, xlsx_append
 from hardship.tasks import enqueue
 from hardship.workflow import ActionRefused, Transition, holds_role_over
 from programs.reports.tasks import refresh_dashboard_soon
 
 from .balances import approval_figures
 from .batch import grant_move
+from .freeze import batch_freeze_now
 from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
 from .periods import Quarter, is_late, parse_quarter, period_not_begun, quarter_of
 from .selectors import batch_exists_refusal
-from .tasks import compute_batch
+from .tasks import compute_batch, freeze_batch
 from .workflow import GRANT_SCHEDULABLE, batch_workflow, grant_workflow
 
 CENTRE = (Role.CENTRE_STAFF,)
@@ -141,7 +142,9 @@ def batch_approve(*, actor: User, batch_id: int, confirmed_total: Decimal | None
     """A fund approver who did not start the batch approves the total they confirmed.
 
     The budget check is serialised by locking the fund's account row before the
-    workflow asks it; each payee's name, card and amount are frozen.
+    workflow asks it; the approval and the fund's ledger row are recorded at once. Each
+    payee's name, card and amount are then frozen: in this transaction for a small batch,
+    by a worker for a large one (programs/assistance/freeze.py), the bank files waiting for it.
     """
     with transaction.atomic():
         batch = _lock_batch(batch_id)
@@ -154,27 +157,50 @@ def batch_approve(*, actor: User, batch_id: int, confirmed_total: Decimal | None
         if money(confirmed_total) != figures.total:
             raise ActionRefused(_("本批次金额已变为 %(t)s 元（您确认的是 %(c)s 元），请刷新页面重新核对后再批准。")
                                 % {"t": figures.total, "c": money(confirmed_total)})  # fmt: skip
-        pending = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING)
-        household = Household.objects.filter(pk=OuterRef("household_id"))
-        frozen = pending.update(
-            status=Payment.Status.APPROVED,
-            payee_name=Subquery(household.values("head_name")[:1]),
-            bank_name=Subquery(household.values("bank_name")[:1]),
-            card_number=Subquery(household.values("bank_card")[:1]),
-        )
+        # The money leaves the fund now, under the account's lock; the payees are frozen by a worker.
         if figures.total:
-            memo = _("%(p)s 批次发放 %(n)d 笔") % {"p": batch.period, "n": frozen}
+            memo = _("%(p)s 批次发放 %(n)d 笔") % {"p": batch.period, "n": figures.payments}
             LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.PAYMENT, amount=-figures.total,
                                        batch=batch, memo=memo, created_by=actor)  # fmt: skip
-        old = batch.status
-        batch.status, batch.decided_by, batch.decided_at = step.target, actor, timezone.now()
-        batch.save(update_fields=["status", "decided_by", "decided_at"])
+        old, now = batch.status, timezone.now()
+        batch.status, batch.decided_by, batch.decided_at = step.target, actor, now
+        batch.freeze, batch.freeze_total, batch.freeze_done = Batch.Freeze.QUEUED, figures.payments, 0
+        batch.freeze_started_at, batch.freeze_error = now, ""
+        batch.save(update_fields=["status", "decided_by", "decided_at", "freeze", "freeze_total", "freeze_done",
+                                  "freeze_started_at", "freeze_error"])  # fmt: skip
         audit_record(actor=actor, verb="batch.approve", target=batch, union=batch.union, request=request,
                      changes={"status": (old, batch.status), "amount": (None, str(figures.total)),
                               "balance": (str(figures.balance), str(figures.after)),
-                              "payments": (None, frozen)})  # fmt: skip
+                              "payments": (None, figures.payments)})  # fmt: skip
+        if figures.payments <= settings.FREEZE_INLINE_MAX_PAYMENTS:
+            batch_freeze_now(batch=batch, actor=actor, request=request)
+        else:
+            transaction.on_commit(lambda: _enqueue_freeze(batch))
         refresh_dashboard_soon()
         return batch
+
+
+def batch_freeze_retry(*, actor: User, batch_id: int, request=None) -> Batch:
+    """Run the freeze of the payees again, after it failed or its worker died: it never freezes twice."""
+    with transaction.atomic():
+        batch, _step = _begin(actor, batch_id, "freeze_retry")
+        old = batch.freeze
+        batch.freeze, batch.freeze_done, batch.freeze_started_at = Batch.Freeze.QUEUED, 0, timezone.now()
+        batch.save(update_fields=["freeze", "freeze_done", "freeze_started_at"])
+        audit_record(actor=actor, verb="batch.freeze_retry", target=batch, union=batch.union, request=request,
+                     changes={"freeze": (old, batch.freeze)})  # fmt: skip
+        transaction.on_commit(lambda: _enqueue_freeze(batch))
+    return batch
+
+
+def _enqueue_freeze(batch: Batch) -> None:
+    """After the commit, queue the freeze. With the broker down the approval stands and the freeze is
+    marked failed at once, so 重新锁定收款人 is offered without waiting for it to go stale."""
+    batch.queued = enqueue(freeze_batch, batch.pk)
+    if not batch.queued:
+        note = _("后台任务服务（Redis）暂时连不上，收款人尚未锁定。")
+        Batch.objects.filter(pk=batch.pk, freeze=Batch.Freeze.QUEUED).update(freeze=Batch.Freeze.FAILED,
+                                                                             freeze_error=note)  # fmt: skip
 
 
 def batch_reject(*, actor: User, batch_id: int, reason: str, request=None) -> Batch:
@@ -223,26 +249,81 @@ def bank_file_rows(*, batch: Batch, bank: str):
                f"{batch.period} {p.entitlement.program.name}"]  # fmt: skip
 
 
+BANK_FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def bank_file_count(*, batch: Batch, bank: str) -> int:
+    reported = [Payment.Status.APPROVED, Payment.Status.EXPORTED]
+    return Payment.objects.filter(batch=batch, bank_name=bank, status__in=reported).count()
+
+
+def _bank_file_taken(*, actor: User, batch_id: int, bank: str, fmt: str, request=None) -> tuple[Batch, int]:
+    """The transition every bank file is: its payments reported to the bank (已报银行), an audit event."""
+    batch, step = _begin(actor, batch_id, "bank_file")
+    rows = bank_file_count(batch=batch, bank=bank)
+    if not rows:
+        raise ActionRefused(_("该银行没有待发放的记录。"))
+    Payment.objects.filter(batch=batch, bank_name=bank, status=Payment.Status.APPROVED).update(
+        status=Payment.Status.EXPORTED)  # fmt: skip
+    if batch.status != step.target:
+        batch.status = step.target
+        batch.save(update_fields=["status"])
+    audit_record(actor=actor, verb="batch.bank_file", target=batch, union=batch.union, request=request,
+                 changes={"bank": (None, bank), "rows": (None, rows), "format": (None, fmt)})  # fmt: skip
+    return batch, rows
+
+
 def bank_file(*, actor: User, batch_id: int, bank: str, fmt: str, request=None) -> tuple[bytes, str]:
-    """The bank's payment file (.xlsx or .csv) for one bank; each download is an audit event."""
+    """The bank's payment file (.xlsx or .csv) for one bank, written in the request; each download is an audit event."""
     with transaction.atomic():
-        batch, step = _begin(actor, batch_id, "bank_file")
+        batch, _rows = _bank_file_taken(actor=actor, batch_id=batch_id, bank=bank, fmt=fmt, request=request)
         rows = list(bank_file_rows(batch=batch, bank=bank))
-        if not rows:
-            raise ActionRefused(_("该银行没有待发放的记录。"))
-        Payment.objects.filter(batch=batch, bank_name=bank, status=Payment.Status.APPROVED).update(
-            status=Payment.Status.EXPORTED)  # fmt: skip
-        if batch.status != step.target:
-            batch.status = step.target
-            batch.save(update_fields=["status"])
-        audit_record(actor=actor, verb="batch.bank_file", target=batch, union=batch.union, request=request,
-                     changes={"bank": (None, bank), "rows": (None, len(rows)), "format": (None, fmt)})  # fmt: skip
     if fmt == "csv":
-        return csv_bytes([BANK_COLUMNS, *rows]), "text/csv"
-    return _bank_workbook(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return csv_bytes([BANK_COLUMNS, *rows]), BANK_FILE_TYPES["csv"]
+    return _bank_workbook(rows), BANK_FILE_TYPES["xlsx"]
+
+
+def bank_file_export(*, actor: User, batch_id: int, bank: str, fmt: str, request=None) -> ExportJob:
+    """A large bank file: the same transition, the file written by a worker (「我的导出」, 24 hours)."""
+    with transaction.atomic():
+        batch, rows = _bank_file_taken(actor=actor, batch_id=batch_id, bank=bank, fmt=fmt, request=request)
+        return export_start(owner=actor, kind="bank_file",
+                            title=_("%(p)s %(b)s 代发文件（%(n)s 笔）") % {"p": batch.period, "b": bank, "n": rows},
+                            params={"batch": batch.pk, "bank": bank, "format": fmt}, union=batch.union,
+                            roles=batch_workflow.transition("bank_file").roles, rows_total=rows,
+                            content_type=BANK_FILE_TYPES[fmt],
+                            filename=f"batch-{batch.pk}-{batch.period}-{bank or 'bank'}.{fmt}")  # fmt: skip
+
+
+def bank_file_job(job: ExportJob, out, progress) -> int:
+    """The export job of a bank file (hardship.exports): streamed, cells escaped, as the request writes it."""
+    batch = Batch.objects.get(pk=job.params["batch"])
+    rows = _counted(bank_file_rows(batch=batch, bank=job.params["bank"]), progress)
+    if job.params["format"] == "csv":
+        return csv_write(out, _with_header(rows)) - 1
+    return _bank_workbook_write(rows, out)
+
+
+def _counted(rows, progress):
+    for count, row in enumerate(rows, start=1):
+        if count % 2000 == 0:
+            progress(count)
+        yield row
+
+
+def _with_header(rows):
+    yield BANK_COLUMNS
+    yield from rows
 
 
 def _bank_workbook(rows: list[list]) -> bytes:
+    out = io.BytesIO()
+    _bank_workbook_write(rows, out)
+    return out.getvalue()
+
+
+def _bank_workbook_write(rows, out) -> int:
+    count = 0
     book = Workbook(write_only=True)
     sheet = book.create_sheet("代发明细")
     xlsx_append(sheet, BANK_COLUMNS)
@@ -251,9 +332,9 @@ def _bank_workbook(rows: list[list]) -> bytes:
         card_cell, amount_cell = WriteOnlyCell(sheet, value=card), WriteOnlyCell(sheet, value=amount)
         card_cell.number_format, amount_cell.number_format = "@", "0.00"
         xlsx_append(sheet, [reference, payee, card_cell, amount_cell, bank, summary])
-    out = io.BytesIO()
+        count += 1
     book.save(out)
-    return out.getvalue()
+    return count
 
 
 # Reconciliation.

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .batch import BatchBusy, batch_compute
+from .freeze import batch_freeze
 
 
 @shared_task(acks_late=True)
@@ -12,6 +13,14 @@ def compute_batch(batch_id: int) -> dict | None:
         return batch_compute(batch_id=batch_id).as_dict()
     except BatchBusy:
         return None  # another worker holds the lock and will finish the same work
+
+
+@shared_task(acks_late=True)
+def freeze_batch(batch_id: int) -> int | None:
+    try:
+        return batch_freeze(batch_id=batch_id)
+    except Exception:  # noqa: BLE001 — recorded on the batch (收款人锁定失败) and logged; 重新锁定收款人 runs it again
+        return None
 
 
 @shared_task

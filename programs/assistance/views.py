@@ -3,6 +3,7 @@
 from datetime import timedelta
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -37,6 +38,10 @@ from .selectors import MONEY_READERS
 
 BROKER_DOWN_MESSAGE = _lazy(
     "批次已保存，但后台任务服务（Redis）暂时连不上，计算尚未开始。服务恢复后请在本页点击“重新计算”。"
+)
+
+FREEZE_BROKER_DOWN = _lazy(
+    "批次已审批，但后台任务服务（Redis）暂时连不上，收款人尚未锁定。服务恢复后请在本页点击“重新锁定收款人”。"
 )
 
 
@@ -146,10 +151,11 @@ def batch_progress(request, pk: int):
     batch = selectors.batch_get(user=request.user, pk=pk)
     return JsonResponse({"status": batch.status, "status_label": batch.get_status_display(),
                          "percent": batch.progress_percent, "done": batch.done_chunks, "total": batch.total_chunks,
-                         "error": batch.error})  # fmt: skip
+                         "error": batch.error, "freeze": batch.freeze, "freeze_percent": batch.freeze_percent,
+                         "freeze_done": batch.freeze_done, "freeze_total": batch.freeze_total})  # fmt: skip
 
 
-def _batch_action(request, pk: int, action, success: str):
+def _batch_action(request, pk: int, action, success: str, broker_down=BROKER_DOWN_MESSAGE):
     batch = selectors.batch_get(user=request.user, pk=pk)
     try:
         result = action(batch)
@@ -159,7 +165,7 @@ def _batch_action(request, pk: int, action, success: str):
         if getattr(result, "queued", True):
             messages.success(request, success)
         else:
-            messages.warning(request, BROKER_DOWN_MESSAGE)
+            messages.warning(request, broker_down)
     return redirect("programs:batch_detail", pk=pk)
 
 
@@ -173,7 +179,16 @@ def batch_approve(request, pk: int):
         return redirect("programs:batch_detail", pk=pk)
     return _batch_action(request, pk, lambda b: services.batch_approve(
         actor=request.user, batch_id=b.pk, confirmed_total=form.cleaned_data["confirmed_total"], request=request),
-        _("批次已审批，收款人信息已锁定，可以下载银行文件。"))  # fmt: skip
+        _("批次已审批，资金已记账；正在后台锁定收款人信息，完成后即可下载银行文件。"),
+        FREEZE_BROKER_DOWN)  # fmt: skip
+
+
+@require_POST
+@role_required(Role.FUND_APPROVER, Role.CENTRE_STAFF)
+def batch_freeze_retry(request, pk: int):
+    return _batch_action(request, pk, lambda b: services.batch_freeze_retry(actor=request.user, batch_id=b.pk,
+                                                                            request=request),
+                         _("已重新提交锁定收款人；已锁定的不会重复。"), FREEZE_BROKER_DOWN)  # fmt: skip
 
 
 @require_POST
@@ -208,12 +223,19 @@ def batch_bank_file(request, pk: int):
     bank, fmt = request.GET.get("bank", ""), request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         fmt = "xlsx"
+    large = services.bank_file_count(batch=batch, bank=bank) > settings.EXPORT_INLINE_MAX_ROWS
     try:
-        content, content_type = services.bank_file(actor=request.user, batch_id=batch.pk, bank=bank, fmt=fmt,
-                                                   request=request)  # fmt: skip
+        if large:  # written by a worker: 「我的导出」 offers it when ready
+            services.bank_file_export(actor=request.user, batch_id=batch.pk, bank=bank, fmt=fmt, request=request)
+        else:
+            content, content_type = services.bank_file(actor=request.user, batch_id=batch.pk, bank=bank, fmt=fmt,
+                                                       request=request)  # fmt: skip
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
         return redirect("programs:batch_detail", pk=pk)
+    if large:
+        messages.success(request, _("代发文件正在后台生成，完成后在“我的导出”下载（保留 24 小时）。"))
+        return redirect("hardship:export_list")
     response = HttpResponse(content, content_type=content_type)
     filename = f"batch-{batch.pk}-{batch.period}-{bank or 'bank'}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"

@@ -4,8 +4,10 @@ The batch: centre staff start it for a period (待计算); a Celery worker takes
 run lock and computes it (计算中 → 待审批, or 计算失败); staff may compute it again
 (重新计算: picks up changes, creates nothing twice) or release a lock left by a run
 that died; a fund approver who did not start it approves (the payees are frozen and
-the fund pays out) or rejects it; the bank files are downloaded (已导出) and the
-bank's result is reconciled (已对账 once every payment is settled).
+the fund pays out at once) or rejects it; a worker then freezes the payees (name, card,
+amount) in one transaction — the bank files wait for it, and a run that failed or died
+is run again (重新锁定收款人; it never leaves a batch half-frozen); the bank files are
+downloaded (已导出) and the bank's result is reconciled (已对账 once every payment is settled).
 
 The grant: applied from a filed household's page (待审批); a fund approver who did
 not apply approves or refuses it; the next batch's computation schedules an
@@ -30,7 +32,7 @@ from .balances import approval_figures
 from .models import Batch, Grant
 from .periods import parse_quarter, period_not_begun
 
-B, G = Batch.Status, Grant.Status
+B, G, F = Batch.Status, Grant.Status, Batch.Freeze
 CENTRE, APPROVER = Role.CENTRE_STAFF, Role.FUND_APPROVER
 
 
@@ -85,6 +87,27 @@ def budget_covers(batch: Batch, user) -> str | None:
     return None
 
 
+def payees_frozen(batch: Batch, user) -> str | None:
+    """Bank files are written from the frozen payees only."""
+    if batch.freeze == F.DONE:
+        return None
+    if batch.freeze == F.FAILED:
+        return _("收款人信息锁定失败，请先点击“重新锁定收款人”，完成后再下载银行文件。")
+    return _("正在锁定收款人信息，完成后即可下载银行文件。")
+
+
+def freeze_unfinished(batch: Batch, user) -> str | None:
+    """A freeze that failed, was never picked up, or whose worker died may be run again (it is idempotent)."""
+    if batch.freeze == F.DONE:
+        return _("收款人信息已锁定，无需重新锁定。")
+    started = batch.freeze_started_at
+    if batch.freeze in (F.QUEUED, F.RUNNING) and started and timezone.now() - started <= stale_after():
+        return _("正在锁定收款人信息（%(s)s 开始），请稍后再试。") % {
+            "s": timezone.localtime(started).strftime("%H:%M:%S")
+        }
+    return None
+
+
 T = Transition
 batch_workflow = register(
     Workflow(
@@ -100,7 +123,11 @@ batch_workflow = register(
             T("approve", gettext_lazy("审批通过"), (B.COMPUTED,), B.APPROVED, (APPROVER,),
               duties=(not_the_starter,), guards=(budget_covers,)),
             T("reject", gettext_lazy("驳回"), (B.COMPUTED,), B.REJECTED, (APPROVER,), duties=(not_the_starter,)),
-            T("bank_file", gettext_lazy("下载银行文件"), (B.APPROVED, B.EXPORTED), B.EXPORTED, (APPROVER, CENTRE)),
+            # The freeze runs again after a failure, or when its worker died (its start gone stale).
+            T("freeze_retry", gettext_lazy("重新锁定收款人"), (B.APPROVED,), B.APPROVED, (APPROVER, CENTRE),
+              guards=(freeze_unfinished,)),
+            T("bank_file", gettext_lazy("下载银行文件"), (B.APPROVED, B.EXPORTED), B.EXPORTED, (APPROVER, CENTRE),
+              guards=(payees_frozen,)),
             # A result file that settles only part of the payments leaves it 已导出 until the rest come.
             T("reconcile", gettext_lazy("上传结果并对账"), (B.EXPORTED, B.RECONCILED), B.RECONCILED,
               (APPROVER, CENTRE)),

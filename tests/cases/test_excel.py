@@ -16,7 +16,7 @@ from cases.models import Household, Member, Tier
 from cases.selectors import household_list
 from cases.services import MemberInput, household_create
 from hardship.identity import make_id_number
-from hardship.models import AuditEvent, Role
+from hardship.models import AuditEvent, ExportJob, Role
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -379,19 +379,21 @@ def test_export_is_recorded_in_the_audit_log_with_its_row_count(client, tree, st
     assert id_number() not in str(event.changes)  # the searched 身份证号 is masked
 
 
-def test_an_export_too_large_for_one_request_asks_to_narrow_the_list(
-    client, tree, standard, in_scope_user, monkeypatch
+def test_an_export_too_large_for_one_request_is_written_by_the_task_with_the_filters_on_screen(
+    client, tree, standard, in_scope_user, settings
 ):
-    monkeypatch.setattr("cases.views_excel.EXPORT_MAX_ROWS", 1)
+    settings.EXPORT_INLINE_MAX_ROWS = 1
     existing_household(in_scope_user, tree["company"], head_name="张三")
     existing_household(in_scope_user, tree["company"], head_name="李四", number=id_number(sequence=103))
     client.force_login(in_scope_user)
 
     response = client.get(reverse("cases:household_export"), {"tier": "extreme"}, follow=True)
 
-    assert response.redirect_chain[0][0] == reverse("cases:household_list") + "?tier=extreme"
-    assert "超过单次导出上限" in response.content.decode()
-    assert not AuditEvent.objects.filter(verb="household.export").exists()
+    assert response.redirect_chain[0][0] == reverse("hardship:export_list")
+    assert "正在后台生成导出文件" in response.content.decode()
+    job = ExportJob.objects.get(owner=in_scope_user)
+    assert job.kind == "households" and job.params["tier"] == "extreme" and job.rows_total == 2
+    assert AuditEvent.objects.filter(verb="household.export").count() == 1
 
 
 @pytest.mark.parametrize("params", [{"union": "abc"}, {"union": "99999999999999999999999"}, {"tier": "<script>"}])

@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -33,7 +35,7 @@ from cases.services import MemberInput, attachment_add, household_create
 from cases.tickets import services as tickets
 from family.models import SignInCode, WorkerAccount
 from hardship.identity import make_id_number
-from hardship.models import Role, SocialOrganisation, Union, User
+from hardship.models import ExportJob, Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
 from programs.assistance import services as money
 from programs.assistance.balances import approval_figures
@@ -256,6 +258,14 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     money.bank_file(actor=approver, batch_id=batch.pk, bank=BANK, fmt="csv")
     assert Batch.objects.get(pk=batch.pk).status == Batch.Status.EXPORTED
     put((side, "batch"), batch.pk)
+    # A written export of the side's centre staff (「我的导出」): downloaded by its owner only.
+    owner = world.users[Persona(Role.CENTRE_STAFF.value, side)]
+    stored = default_storage.save(f"exports/matrix/{side}.csv", ContentFile("\ufeff参考号\r\n".encode()))
+    export = ExportJob.objects.create(owner=owner, kind="bank_file", title=world.mark(side, f"{word}代发文件导出",
+                                      "export"), union=union, roles=[Role.CENTRE_STAFF], status=ExportJob.Status.DONE,
+                                      file=stored, filename=f"{side}.csv", content_type="text/csv", rows_total=1,
+                                      expires_at=timezone.now() + timedelta(hours=24))  # fmt: skip
+    put((side, "export"), export.pk)
     grant = money.grant_apply(actor=builder, household=filed, program=medical, amount=Decimal("800"),
                               reason=world.mark(side, f"{word}住院自付", "grant reason"))  # fmt: skip
     put((side, "grant"), grant.pk)

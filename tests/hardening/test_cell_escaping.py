@@ -17,12 +17,14 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from cases.excel import households_export_xlsx, households_template_xlsx
 from cases.models import Household
 from cases.selectors import household_list
 from cases.services import household_create
-from hardship.models import Role, Union
+from hardship.models import ExportJob, Role, Union
+from hardship.services import export_run
 from programs.assistance import services as money
 from programs.assistance.demo import seed_programs
 from programs.assistance.models import Batch, Entitlement, Payment, Program
@@ -71,7 +73,7 @@ def _approved_batch(tree, clerk, *, amounts=("350.00",), card="62220212345678901
     city = tree["city"]
     seed_programs(union=city)
     household = household_create(actor=clerk, union=tree["company"], members=[person()], data=household_data())
-    batch = Batch.objects.create(union=city, period="2026-Q2", status=Batch.Status.APPROVED)
+    batch = Batch.objects.create(union=city, period="2026-Q2", status=Batch.Status.APPROVED, freeze=Batch.Freeze.DONE)
     for program, amount in zip(Program.objects.filter(fund_union=city), amounts, strict=False):
         entitlement = Entitlement.objects.create(household=household, program=program, period_key="2026-Q2",
                                                  batch=batch, amount=Decimal(amount), tier="extreme",
@@ -102,6 +104,39 @@ def _household_export(payload: str, request) -> list[tuple[str, bytes]]:
     return [("xlsx", households_export_xlsx(households=household_list(user=clerk)))]
 
 
+def _written_by_the_task(kind: str, owner, params: dict, union, fmt: str) -> bytes:
+    """The same file as a worker writes it for 「我的导出」 (hardship.services.export_run)."""
+    job = ExportJob.objects.create(owner=owner, kind=kind, title="t", params=params, union=union, roles=[],
+                                   filename=f"t.{fmt}", content_type="x", expires_at=timezone.now())  # fmt: skip
+    export_run(job_id=job.pk)
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+def _bank_files_by_task(payload: str, request) -> list[tuple[str, bytes]]:
+    request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path")
+    request.getfixturevalue("standard")
+    tree = request.getfixturevalue("tree")
+    batch = _approved_batch(tree, request.getfixturevalue("grassroots"))
+    _poison(Payment.objects.all(), payload, "payee_name", "bank_name", "card_number")
+    _poison(Program.objects.filter(pk__in=batch.entitlements.values("program")), payload, "name")
+    _poison(Batch.objects.filter(pk=batch.pk), payload, "period")
+    owner, bank = user_with_role(Role.FUND_APPROVER, tree["city"]), Payment.objects.get().bank_name
+    return [(fmt, _written_by_the_task("bank_file", owner, {"batch": batch.pk, "bank": bank, "format": fmt},
+                                       tree["city"], fmt)) for fmt in ("xlsx", "csv")]  # fmt: skip
+
+
+def _household_export_by_task(payload: str, request) -> list[tuple[str, bytes]]:
+    request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path")
+    tree, clerk = request.getfixturevalue("tree"), request.getfixturevalue("grassroots")
+    request.getfixturevalue("standard")
+    household_create(actor=clerk, union=tree["company"], members=[person()], data=household_data())
+    _poison(Household.objects.all(), payload, "head_name", "file_number", "phone")
+    _poison(Union.objects.filter(pk=tree["company"].pk), payload, "name")
+    return [("xlsx", _written_by_the_task("households", clerk, {}, tree["company"], "xlsx"))]
+
+
 def _template(payload: str, request) -> list[tuple[str, bytes]]:
     return [("xlsx", households_template_xlsx())]
 
@@ -120,6 +155,12 @@ WRITERS = (
     Writer("bank file", "programs.assistance.services", _bank_files,
            carries=frozenset({"收款人姓名", "银行卡号", "开户银行"}), derived=frozenset({"参考号", "摘要"})),
     Writer("household export", "cases.excel.export", _household_export,
+           carries=frozenset({"户主", "职工编号", "所属工会"}),
+           derived=frozenset({"身份证号（脱敏）", "状态", "困难类别", "主要致困原因", "联系电话（脱敏）"})),
+    # The same writers when a worker writes the file (a large bank file or list, 「我的导出」).
+    Writer("bank file (task)", "programs.assistance.services", _bank_files_by_task,
+           carries=frozenset({"收款人姓名", "银行卡号", "开户银行"}), derived=frozenset({"参考号", "摘要"})),
+    Writer("household export (task)", "cases.excel.export", _household_export_by_task,
            carries=frozenset({"户主", "职工编号", "所属工会"}),
            derived=frozenset({"身份证号（脱敏）", "状态", "困难类别", "主要致困原因", "联系电话（脱敏）"})),
     Writer("import template", "cases.excel.template", _template, fixed=True),

@@ -150,6 +150,10 @@ EXPECTED: dict[str, E] = {
     "family:workstudy": E(ok=302, anon=302, worker=200),
     "family:workstudy_sign_up": E(ok=302, anon=302, out=302, worker=405, args={"season_id": "season"}),
     "family:workstudy_accept": E(ok=302, anon=302, out=302, worker=405, args={"placement_id": "placement"}),
+    # 「我的导出」: every signed-in user's own files; a file is downloaded by its owner only (anyone else: 404).
+    "hardship:export_list": E(),
+    "hardship:export_status": E(),
+    "hardship:export_download": E(args={"pk": "export"}, ok=404, persona={"centre_staff@own": 200}),
     # -- household files
     "cases:household_list": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:household_create": E(FILE_EDITORS),
@@ -205,6 +209,9 @@ EXPECTED: dict[str, E] = {
     "programs:batch_reject": E(frozenset({R.FUND_APPROVER}), args={"pk": "batch"}, method="POST", ok=302),
     "programs:batch_recompute": E(frozenset({R.CENTRE_STAFF}), args={"pk": "batch"}, method="POST", ok=302),
     "programs:batch_release_lock": E(frozenset({R.CENTRE_STAFF}), args={"pk": "batch"}, method="POST", ok=302),
+    "programs:batch_freeze_retry": E(
+        frozenset({R.FUND_APPROVER, R.CENTRE_STAFF}), args={"pk": "batch"}, method="POST", ok=302
+    ),
     "programs:batch_bank_file": E(
         frozenset({R.FUND_APPROVER, R.CENTRE_STAFF}),
         args={"pk": "batch"},
@@ -308,6 +315,7 @@ ADMIN_MODELS = {
     "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule",
     "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "authtoken.tokenproxy",
     "hardship.user", "hardship.union", "hardship.socialorganisation", "hardship.auditevent", "hardship.calendarday",
+    "hardship.exportjob",
     "cases.household", "cases.hardshipstandard", "cases.attachment", "cases.homevisit", "cases.opinion",
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
@@ -317,7 +325,7 @@ ADMIN_MODELS = {
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
 ADMIN_READ_ONLY = {
-    "hardship_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
+    "hardship_auditevent", "hardship_exportjob", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
     "cases_changerequest", "cases_ticket", "cases_familynotification", "cases_smsdelivery",
     "cases_messagetemplate",  # edited, never added or deleted: one per event
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",

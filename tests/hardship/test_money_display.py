@@ -23,7 +23,12 @@ NOT_MONEY = {"deep_multiple", "relative_multiple", "rate_percent", "sudden_cost_
 # Amounts that are computed (aggregates and summaries), not model fields.
 COMPUTED = re.compile(r"(amount|total|balance|incomes?|pay|earnings|expenses|cost|budget|spent|allocated|subsidy)$")
 # Counts whose names look like amounts.
-NOT_AMOUNTS = {("hardship/union_list.html", "total"), ("reports/dashboard.html", "breakdown.total")}
+NOT_AMOUNTS = {
+    ("hardship/union_list.html", "total"),
+    ("reports/dashboard.html", "breakdown.total"),
+    ("hardship/export_list.html", "job.rows_total"),
+    ("programs/batch_detail.html", "batch.freeze_total"),
+}
 BLOCK_BODY = re.compile(r"({%\s*blocktranslate[^%]*%}).*?{%\s*endblocktranslate\s*%}", re.S)
 VARIABLE = re.compile(r"{{\s*([^}|]+?)\s*(\|[^}]*)?}}")
 WITH_ARG = re.compile(r"(\w+)=([\w.]+)((?:\|[\w:\"'.]+)*)")

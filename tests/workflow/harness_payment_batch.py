@@ -46,7 +46,7 @@ def build(tree) -> tuple[list[tuple[str, Batch]], dict[str, User]]:
         head_id_number=make_id_number("320206", date(1970, 5, 1), 881), address="惠山区堰桥街道 1 号",
         main_cause="serious_illness", bank_name=BANK, bank_card="6222021234567890128",
     )  # fmt: skip
-    for year in (2025, 2026):  # 2024 has no budget: its computed batch cannot be approved
+    for year in (2023, 2025, 2026):  # 2024 has no budget: its computed batch cannot be approved
         svc.budget_allocate(actor=approver, union=fund, year=year, amount=Decimal("100000"), memo="预算")
 
     def new(label, period, *steps, **update):
@@ -85,6 +85,17 @@ def build(tree) -> tuple[list[tuple[str, Batch]], dict[str, User]]:
         new("failed", "2025-Q1", status=Batch.Status.FAILED, error="OperationalError"),
         new("computed", "2025-Q2", compute),
         new("approved", "2025-Q3", compute, approve),
+        # Approved, the payees not yet frozen by the worker: bank files wait, 重新锁定收款人 when it failed or died.
+        new("approved, freezing", "2023-Q1", compute, approve, freeze=Batch.Freeze.RUNNING, freeze_started_at=now),
+        new("approved, freeze failed", "2023-Q2", compute, approve, freeze=Batch.Freeze.FAILED, freeze_error="X"),
+        new(
+            "approved, freeze stale",
+            "2023-Q3",
+            compute,
+            approve,
+            freeze=Batch.Freeze.QUEUED,
+            freeze_started_at=now - timedelta(hours=2),
+        ),
         new("rejected", "2025-Q4", compute, lambda b: svc.batch_reject(actor=approver, batch_id=b.pk, reason="有误")),
         new("exported", "2026-Q1", compute, approve, export),
         new("reconciled", "2026-Q2", compute, approve, export, reconcile),
@@ -127,6 +138,7 @@ CALLS = {
     "release_lock": lambda b, u: batch_release_lock(actor=u, batch_id=b.pk),
     "approve": lambda b, u: svc.batch_approve(actor=u, batch_id=b.pk, confirmed_total=approval_figures(batch=b).total),
     "reject": lambda b, u: svc.batch_reject(actor=u, batch_id=b.pk, reason="金额有误"),
+    "freeze_retry": lambda b, u: svc.batch_freeze_retry(actor=u, batch_id=b.pk),
     "bank_file": lambda b, u: svc.bank_file(actor=u, batch_id=b.pk, bank=BANK, fmt="csv"),
     "reconcile": lambda b, u: svc.batch_reconcile(actor=u, batch_id=b.pk, upload=_result_file(b)),
 }
