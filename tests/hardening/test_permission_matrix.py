@@ -325,7 +325,8 @@ ADMIN_MODELS = {
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
 ADMIN_READ_ONLY = {
-    "hardship_auditevent", "hardship_exportjob", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "cases_attachment",
+    "hardship_auditevent", "hardship_exportjob", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+    "cases_attachment",
     "cases_changerequest", "cases_ticket", "cases_familynotification", "cases_smsdelivery",
     "cases_messagetemplate",  # edited, never added or deleted: one per event
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
