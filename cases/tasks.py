@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hardship.models import User
 
+from .archive.services import destruction_list_draft
 from .models import HardshipStandard
 from .services import standard_apply
 
@@ -25,3 +26,9 @@ def apply_due_standards() -> int:
     ):
         changed += apply_standard(standard_id)
     return changed
+
+
+@shared_task
+def draft_destruction_list() -> int:
+    """Yearly (beat): list the files past retention for destruction; two people then decide."""
+    return len(destruction_list_draft())

@@ -1,5 +1,6 @@
 """The household file and its review: one module per part, re-exported here."""
 
+from ..archive.models import *  # noqa: F403
 from ..changes.models import *  # noqa: F403
 from ..review.models import *  # noqa: F403
 from ..review.models import visit_photo_path  # noqa: F401

@@ -77,6 +77,8 @@ class Opinion(models.Model):
         REOPEN = "reopen", _("返困重启")
         SUBMIT = "submit", _("提交申请")
         ASSIGN = "assign", _("派单复审")
+        CONFIRM = "confirm", _("临时档案转正")
+        CLOSE = "close", _("注销档案")
 
     household = models.ForeignKey(
         "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="opinions"
