@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hardship.access import FILE_READERS
 from hardship.navigation import NavItem, register
 
+from .archive.selectors import ARCHIVE_READERS
 from .selectors import STANDARD_EDITORS
 from .work import QUEUE_ROLES
 
@@ -16,4 +17,5 @@ def register_all() -> None:
     register(NavItem(_("家庭档案"), "cases:household_list", "bi-folder2-open", FILE_READERS, 100))
     register(NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", QUEUE_ROLES, 110))
     register(NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS, 120))
+    register(NavItem(_("档案库"), "cases:archive_search", "bi-archive", ARCHIVE_READERS, 125))
     register(NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", STANDARD_EDITORS, 130))

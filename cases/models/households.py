@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardship.masking import mask_card, mask_id_number
@@ -370,6 +371,15 @@ class Household(models.Model):
     @property
     def status_label(self) -> str:
         return _choice_label(Status, self.status)
+
+    @property
+    def is_temporary(self) -> bool:
+        """A 临时档案 (意外致困) not yet confirmed (转正) nor closed."""
+        return self.status == Status.FILED and self.temporary_until is not None and self.confirmed_at is None
+
+    @property
+    def temporary_overdue(self) -> bool:
+        return self.is_temporary and self.temporary_until < timezone.localdate()
 
     @property
     def rigid_expenses(self) -> Decimal:
