@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -54,6 +55,12 @@ class ArchiveFilter(django_filters.FilterSet):
     class Meta:
         model = Household
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():  # Bootstrap's look, as the other filter bars
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
 
     def by_library(self, queryset, _name, value):
         return queryset.filter(status=Status.EXITED if value == Library.EXITED else Status.CLOSED)
