@@ -13,6 +13,7 @@ from hardship.pagination import paginate
 from hardship.services import audit_record
 from hardship.workflow import ActionRefused
 
+from ..review.workflow import review_workflow
 from . import selectors, services
 from .forms import DestructionDecisionForm
 from .workflow import destruction_workflow
@@ -37,7 +38,9 @@ def archive_search(request):
 def temporary_queue(request):
     page = paginate(selectors.temporary_queue(user=request.user), request.GET.get("page"))
     context = {"page": page, "today": timezone.localdate(), "months": settings.TEMPORARY_FILE_MONTHS,
-               "warning": settings.TEMPORARY_FILE_WARNING_DAYS}  # fmt: skip
+               "warning": settings.TEMPORARY_FILE_WARNING_DAYS,
+               # the roles of 转正/注销 (the file's pages then say whether this file allows them now)
+               "can_act": user_has_role(request.user, *review_workflow.transition("confirm").roles)}  # fmt: skip
     return render(request, "cases/archive_temporary.html", context)
 
 
