@@ -260,3 +260,14 @@ def test_the_archive_pages_say_when_there_is_nothing(tree, standard, centre, cli
                         ("cases:archive_stale", "没有一年以上未变动"),
                         ("cases:destruction_list", "还没有销毁清单")]:  # fmt: skip
         assert words in client.get(reverse(name)).content.decode()
+
+
+def test_the_yearly_beat_task_drafts_the_list_and_is_scheduled(tree, standard, grassroots, settings):
+    from cases.tasks import draft_destruction_list  # noqa: PLC0415
+
+    household = _filed(tree, grassroots)
+    Household.objects.filter(pk=household.pk).update(status=Status.CLOSED, close_reason="duplicate",
+                                                     closed_at=add_months(timezone.localdate(), -121))  # fmt: skip
+
+    assert draft_destruction_list() == 1
+    assert settings.CELERY_BEAT_SCHEDULE["draft-destruction-list"]["task"] == "cases.tasks.draft_destruction_list"
