@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from hardship.audit_words import ChangeLabel, codes_in_words, model_field, register_change_keys, register_keys
 from hardship.audit_words import register_verbs as register
 
+from .archive.workflow import destruction_workflow
 from .models import Cause, Household
 from .review.workflow import review_workflow
 
@@ -46,6 +47,9 @@ VERBS = {
     "ticket.upheld": _("办结：成立"),
     "ticket.dismissed": _("办结：不成立"),
     "notice.template": _("修改通知模板"),
+    "household.destroy": _("保存期满销毁（清除个人信息）"),
+    "archive.search": _("按身份证号查询档案库"),
+    "destruction.draft": _("生成档案销毁清单"),
 }
 KEYS = {
     "by": _("提交人"),
@@ -76,6 +80,9 @@ KEYS = {
     "outcome": _("处理结果"),
     "ticket": _("工单"),
     "assigned_to": _("承办人"),
+    "cutoff": _("截止日期"),
+    "destruction_list": _("销毁清单"),
+    "id_number": _("身份证号"),
 }
 # Keys of a member's entry that are no Member field (members.张三.<attribute>).
 MEMBER_EVENTS = {"added": _("新增成员"), "removed": _("移出成员")}
@@ -107,5 +114,6 @@ def register_all() -> None:
     register(VERBS)
     # The review chain's verbs are its transitions' labels, declared once in its workflow.
     register({f"review.{t.name}": t.label for t in review_workflow.transitions})
+    register({f"destruction.{t.name}": t.label for t in destruction_workflow.transitions})
     register_keys(KEYS)
     register_change_keys("cases.household", household_key)

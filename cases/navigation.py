@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hardship.access import FILE_READERS
 from hardship.navigation import NavItem, register
 
+from .archive.selectors import ARCHIVE_READERS
 from .crosscheck.workflow import READERS as CROSSCHECK_READERS
 from .selectors import STANDARD_EDITORS
 from .tickets.workflow import READERS as TICKET_READERS
@@ -19,5 +20,6 @@ def register_all() -> None:
     register(NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", QUEUE_ROLES, 110))
     register(NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS, 120))
     register(NavItem(_("申诉投诉"), "cases:ticket_queue", "bi-chat-square-text", TICKET_READERS, 125))
+    register(NavItem(_("档案库"), "cases:archive_search", "bi-archive", ARCHIVE_READERS, 126))
     register(NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", STANDARD_EDITORS, 130))
     register(NavItem(_("信息比对"), "cases:xcheck_home", "bi-intersect", CROSSCHECK_READERS, 135))

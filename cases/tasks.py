@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hardship.models import User
 
+from .archive.services import destruction_list_draft
 from .crosscheck.services import flag_history_record
 from .models import HardshipStandard
 from .notices.tasks import notify_yearly_reviews_due, sms_send  # noqa: F401 — Celery discovers tasks here
@@ -33,3 +34,8 @@ def apply_due_standards() -> int:
 def record_flag_history(upload_id: int, actor_id: int | None = None) -> None:
     """After a result upload: each flagged household's history entry."""
     flag_history_record(upload_id=upload_id, actor_id=actor_id)
+
+
+def draft_destruction_list() -> int:
+    """Yearly (beat): list the files past retention for destruction; two people then decide."""
+    return len(destruction_list_draft())

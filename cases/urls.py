@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .archive.views import archive_urlpatterns
 from .changes.views import change_urlpatterns
 from .crosscheck.views import crosscheck_urlpatterns
 from .review import views as views_review
@@ -26,6 +27,7 @@ urlpatterns = [
     path("notice/", views_review.notice_list, name="notice_list"),
     path("standards/", views.standard_list, name="standard_list"),
     path("standards/new/", views.standard_create, name="standard_create"),
+    *archive_urlpatterns,
     *change_urlpatterns,
     *crosscheck_urlpatterns,
     *excel_urlpatterns,

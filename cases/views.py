@@ -72,6 +72,7 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),
         # 申诉/投诉 a worker brings to the office, recorded on their file (cases.tickets).
         "can_record_ticket": user_has_role(request.user, "grassroots_staff", "centre_staff"),
+        "can_raise_recovery": user_has_role(request.user, "centre_staff"),  # programs.recovery's RAISERS
         # Changes to a filed file: a change request (approved by the centre); phone and address directly.
         "can_propose_change": proposal_refusal(household, request.user) is None,
         "open_changes": open_changes(household=household) if household.status == Status.FILED else [],

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from hardship.models import Role
 from hardship.work import WorkItem, register
 
+from .archive import selectors as archive
+from .archive.models import DestructionStatus
 from .changes.selectors import OPEN, change_queue
 from .changes.workflow import APPROVERS, PROPOSERS
 from .review import selectors
@@ -53,6 +55,25 @@ def _my_open_changes(user) -> list[WorkItem]:
                      url=f"{reverse('cases:change_queue')}?tab=mine")]  # fmt: skip
 
 
+def _temporary_due(user) -> list[WorkItem]:
+    """临时档案 past or near their deadline (转正 or 注销 is due)."""
+    due = archive.temporary_queue(user=user)
+    first = due.aggregate(d=Min("temporary_until"))["d"]
+    today = timezone.localdate()
+    return [WorkItem(label=_("临时档案待转正或注销"), count=due.count(), url=reverse("cases:archive_temporary"),
+                     due=first, overdue=bool(first and first < today))]  # fmt: skip
+
+
+def _destruction_waiting(user) -> list[WorkItem]:
+    """Destruction lists waiting for a centre staff member: to submit (drafted) or to approve (submitted)."""
+    waiting = (
+        archive.destruction_lists(user=user)
+        .filter(status__in=(DestructionStatus.DRAFTED, DestructionStatus.SUBMITTED))
+        .exclude(submitted_by=user)
+    )
+    return [WorkItem(label=_("待处理的档案销毁清单"), count=waiting.count(), url=reverse("cases:destruction_list"))]
+
+
 def register_all() -> None:
     for role in QUEUE_ROLES:
         register(role, _queue_items(role))
@@ -60,3 +81,5 @@ def register_all() -> None:
         register(role, _pending_changes)
     for role in PROPOSERS:
         register(role, _my_open_changes)
+    register(Role.CENTRE_STAFF, _temporary_due)
+    register(Role.CENTRE_STAFF, _destruction_waiting)

@@ -23,6 +23,11 @@ VERBS = {
     "grant.unschedule": _("一次性救助退出发放批次"),
     "program_standard.create": _("新增帮扶标准"),
     "reports.download": _("下载报表"),
+    "recovery.raise": _("登记追回款"),
+    "recovery.collect": _("收回追回款"),
+    "recovery.propose_write_off": _("提出核销追回款"),
+    "recovery.approve_write_off": _("批准核销追回款"),
+    "recovery.reject_write_off": _("不予核销追回款"),
     # A payment in a file's history (programs.history), by where it stands.
     "payment.pending": _("发放：待审批"),
     "payment.approved": _("发放：已审批"),
@@ -47,6 +52,11 @@ VERBS = {
 }
 KEYS = {
     "grant": _("一次性救助"),
+    "receivable": _("追回款"),
+    "receivable_status": _("追回款状态"),
+    "collected": _("收回金额（元）"),
+    "outstanding": _("尚欠（元）"),
+    "written_off": _("核销金额（元）"),
     "created": _("生成笔数"),
     "total_amount": _("合计金额（元）"),
     "bank": _("银行"),

@@ -17,4 +17,5 @@ def register_all() -> None:
     register(NavItem(_("发放批次"), "programs:batch_list", "bi-cash-stack", MONEY_READERS, 210))
     register(NavItem(_("帮扶项目"), "programs:program_list", "bi-list-check", MONEY_READERS, 220))
     register(NavItem(_("资金台账"), "programs:ledger", "bi-journal-bookmark", MONEY_READERS, 230))
+    register(NavItem(_("追回款"), "programs:receivable_list", "bi-arrow-counterclockwise", MONEY_READERS, 235))
     register(NavItem(_("数据看板"), "reports:dashboard", "bi-bar-chart", REPORT_READERS, 240))

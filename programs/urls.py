@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .assistance import views
+from .recovery.views import recovery_urlpatterns
 
 app_name = "programs"
 
@@ -23,4 +24,5 @@ urlpatterns = [
     path("grants/", views.grant_list, name="grant_list"),
     path("grants/apply/<int:household_id>/", views.grant_apply, name="grant_apply"),
     path("grants/<int:pk>/decide/", views.grant_decide, name="grant_decide"),
+    *recovery_urlpatterns,
 ]

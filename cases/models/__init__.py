@@ -1,5 +1,6 @@
 """The household file and its review: one module per part, re-exported here."""
 
+from ..archive.models import *  # noqa: F403
 from ..changes.models import *  # noqa: F403
 from ..crosscheck.models import *  # noqa: F403
 from ..notices.models import *  # noqa: F403

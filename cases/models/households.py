@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardship.masking import mask_card, mask_id_number
@@ -35,10 +36,22 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("不予受理")
     EXITED = "exited", _("已脱困/解困")
     REOPENED = "reopened", _("返困重启")
+    CLOSED = "closed", _("已注销")
 
 
 # A file that is not live frees its members to be on another file.
-NOT_LIVE_STATUSES = (Status.REJECTED,)
+NOT_LIVE_STATUSES = (Status.REJECTED, Status.CLOSED)
+
+
+class CloseReason(models.TextChoices):
+    """注销原因: why a file leaves the active archive for 注销库."""
+
+    TEMPORARY_NOT_CONFIRMED = "temporary_not_confirmed", _("临时档案逾期未转正")
+    DECEASED = "deceased", _("户主死亡/家庭消亡")
+    DUPLICATE = "duplicate", _("重复建档")
+    FALSE_INFORMATION = "false_information", _("信息不实")
+    MOVED_AWAY = "moved_away", _("迁出本地")
+    OTHER = "other", _("其他")
 
 
 class Source(models.TextChoices):
@@ -280,6 +293,13 @@ class Household(models.Model):
     exit_kind = models.CharField(_("退出方式"), max_length=20, choices=ExitKind.choices, blank=True, default="")
     exit_reason = models.CharField(_("退出原因"), max_length=200, blank=True)
     exited_at = models.DateField(_("退出日期"), null=True, blank=True)
+    # The archive's life cycle (cases.archive): a 临时档案 (意外致困) until 转正 or 注销; 注销库; destruction.
+    temporary_until = models.DateField(_("临时档案期限"), null=True, blank=True)
+    confirmed_at = models.DateField(_("转正日期"), null=True, blank=True)
+    closed_at = models.DateField(_("注销日期"), null=True, blank=True)
+    close_reason = models.CharField(_("注销原因"), max_length=30, choices=CloseReason.choices, blank=True, default="")
+    close_note = models.CharField(_("注销说明"), max_length=200, blank=True)
+    destroyed_at = models.DateTimeField(_("销毁（匿名化）时间"), null=True, blank=True)
 
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
@@ -321,12 +341,25 @@ class Household(models.Model):
             models.Index(fields=["status", "tier", "main_cause"], name="household_dashboard", include=["union"]),
             models.Index(fields=["filed_at"], name="household_filed_at", include=["union"], condition=FILED),
             models.Index(fields=["exited_at"], name="household_exited_at", include=["union"], condition=EXITED),
+            # The 临时档案 queue (only the temporary files are in it) and the retention task (closed files).
+            models.Index(
+                fields=["temporary_until"],
+                name="household_temporary_due",
+                condition=Q(status="filed", temporary_until__isnull=False, confirmed_at__isnull=True),
+            ),
+            models.Index(fields=["closed_at"], name="household_closed_at", condition=Q(closed_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["file_number"], condition=~Q(file_number=""), name="household_file_number_unique"
             ),
             models.CheckConstraint(condition=Q(member_count__gte=1), name="household_has_members"),
+            # A closed file (注销库) says when and why; only closed files carry a closing date.
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) & ~Q(close_reason="")
+                | ~Q(status="closed") & Q(closed_at__isnull=True),
+                name="household_closed_has_date_and_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -349,6 +382,15 @@ class Household(models.Model):
     @property
     def status_label(self) -> str:
         return _choice_label(Status, self.status)
+
+    @property
+    def is_temporary(self) -> bool:
+        """A 临时档案 (意外致困) not yet confirmed (转正) nor closed."""
+        return self.status == Status.FILED and self.temporary_until is not None and self.confirmed_at is None
+
+    @property
+    def temporary_overdue(self) -> bool:
+        return self.is_temporary and self.temporary_until < timezone.localdate()
 
     @property
     def rigid_expenses(self) -> Decimal:

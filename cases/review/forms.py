@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardship.models import SocialOrganisation, User
 
-from ..models import ExitKind
+from ..models import CloseReason, ExitKind
 
 
 def iso_date_input() -> forms.DateInput:
@@ -107,6 +107,12 @@ class ExitForm(forms.Form):
     kind = forms.ChoiceField(label=_("退出方式"), choices=ExitKind.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=200,
                              required=False)  # fmt: skip
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("注销原因"), choices=CloseReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=200,
+                           required=False)  # fmt: skip
 
 
 class VisitForm(forms.Form):

@@ -78,6 +78,8 @@ class Opinion(models.Model):
         SUBMIT = "submit", _("提交申请")
         ASSIGN = "assign", _("派单复审")
         APPEAL = "appeal", _("申诉成立")
+        CONFIRM = "confirm", _("临时档案转正")
+        CLOSE = "close", _("注销档案")
 
     household = models.ForeignKey(
         "cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="opinions"

@@ -38,6 +38,8 @@ PAGES: dict[str, tuple[tuple[str, ...], object]] = {
     "yearly_continue": (("yearly_continue",), None),
     "exit": (("exit",), None),
     "reopen": (("reopen",), None),
+    "confirm": (("confirm",), None),
+    "close": (("close",), None),
 }
 
 

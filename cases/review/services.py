@@ -25,7 +25,19 @@ from hardship.notify import notify_family
 from hardship.services import audit_record
 from hardship.workflow import ActionRefused, Transition
 
-from ..models import ExitKind, HomeVisit, Household, MonthlyIncome, Opinion, Status, Step, VisitPhoto
+from ..models import (
+    NOT_LIVE_STATUSES,
+    CloseReason,
+    ExitKind,
+    HomeVisit,
+    Household,
+    MonthlyIncome,
+    Opinion,
+    Status,
+    Step,
+    Tier,
+    VisitPhoto,
+)
 from ..services.households import household_set_live
 from ..tickets.models import TicketKind, TicketStatus
 from ..tickets.records import ticket_record
@@ -81,7 +93,7 @@ def _finish(
     household.version += 1
     household.updated_by = actor
     household.save(update_fields=["status", "version", "updated_by", "updated_at", *fields])
-    if Status.REJECTED in (old, household.status):
+    if (old in NOT_LIVE_STATUSES) != (household.status in NOT_LIVE_STATUSES):
         household_set_live(household=household)
     if decision:
         Opinion.objects.create(household=household, step=review_step, decision=decision, text=text, actor=actor)
@@ -353,9 +365,14 @@ def household_file(*, actor: User, household_id: int, request=None) -> Household
             household.file_number = f"{_root_code(household.union)}{today:%Y}{household.pk:07d}"
         household.filed_at = today
         household.next_review_due = add_months(today, 12)
+        # 意外致困 is filed as a 临时档案: confirmed (转正) or closed (注销) by its deadline.
+        sudden = household.tier == Tier.SUDDEN
+        household.temporary_until = add_months(today, settings.TEMPORARY_FILE_MONTHS) if sudden else None
+        household.confirmed_at = None
         return _finish(
             actor=actor, household=household, step=step,
-            fields=["file_number", "filed_at", "next_review_due"], decision=Opinion.Decision.FILE, request=request,
+            fields=["file_number", "filed_at", "next_review_due", "temporary_until", "confirmed_at"],
+            decision=Opinion.Decision.FILE, request=request,
             notify=[household.submitted_by] if household.submitted_by else [], notify_text=_("已建档"),
         )  # fmt: skip
 
@@ -432,4 +449,35 @@ def household_reopen(*, actor: User, household_id: int, text: str, request=None)
             fields=["exit_kind", "exit_reason", "exited_at", "notice_start", "notice_end", "second_review_org",
                     "second_review_due"],
             decision=Opinion.Decision.REOPEN, text=text, request=request,
+        )  # fmt: skip
+
+
+def household_confirm(*, actor: User, household_id: int, text: str = "", request=None) -> Household:
+    """临时档案转正: the 意外致困 household stays in assistance as a regular file (no deadline any more)."""
+    with transaction.atomic():
+        household, step = _begin(actor, household_id, "confirm")
+        household.confirmed_at = timezone.localdate()
+        return _finish(
+            actor=actor, household=household, step=step, fields=["confirmed_at"],
+            decision=Opinion.Decision.CONFIRM, text=text, request=request,
+        )  # fmt: skip
+
+
+def household_close(*, actor: User, household_id: int, reason: str, note: str = "", request=None) -> Household:
+    """注销: the file leaves assistance for 注销库 (kept and searchable; its members are free to apply anew).
+
+    The retention clock starts today: the file is listed for destruction ``RETENTION_YEARS`` later.
+    """
+    if reason not in CloseReason.values:
+        raise ActionRefused(_("请选择注销原因。"))
+    note = (note or "").strip()
+    if reason == CloseReason.OTHER and not note:
+        raise ActionRefused(_("请填写注销说明。"), code="text_missing")
+    with transaction.atomic():
+        household, step = _begin(actor, household_id, "close")
+        household.closed_at, household.close_reason, household.close_note = timezone.localdate(), reason, note[:200]
+        text = f"{CloseReason(reason).label}：{note}" if note else str(CloseReason(reason).label)
+        return _finish(
+            actor=actor, household=household, step=step, fields=["closed_at", "close_reason", "close_note"],
+            decision=Opinion.Decision.CLOSE, text=text, request=request,
         )  # fmt: skip

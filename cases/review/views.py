@@ -25,7 +25,16 @@ from .. import selectors as file_selectors
 from ..models import Step
 from . import selectors
 from . import services as review
-from .forms import AssignForm, DecisionForm, ExitForm, MonthlyIncomeForm, OptionalTextForm, TextForm, VisitForm
+from .forms import (
+    AssignForm,
+    CloseForm,
+    DecisionForm,
+    ExitForm,
+    MonthlyIncomeForm,
+    OptionalTextForm,
+    TextForm,
+    VisitForm,
+)
 from .workflow import VISIT_STEPS, review_workflow, visit_colleagues, visit_observers
 
 # Each page of the panel: its form.
@@ -39,6 +48,8 @@ FORMS = {
     "yearly_continue": OptionalTextForm,
     "exit": ExitForm,
     "reopen": TextForm,
+    "confirm": OptionalTextForm,
+    "close": CloseForm,
 }
 
 
@@ -97,6 +108,11 @@ def _run(name: str, request, household, form):
                                      request=request)  # fmt: skip
     if name == "reopen":
         return review.household_reopen(actor=actor, household_id=pk, text=cleaned["text"], request=request)
+    if name == "confirm":
+        return review.household_confirm(actor=actor, household_id=pk, text=cleaned["text"], request=request)
+    if name == "close":
+        return review.household_close(actor=actor, household_id=pk, reason=cleaned["reason"], note=cleaned["note"],
+                                      request=request)  # fmt: skip
     raise Http404
 
 

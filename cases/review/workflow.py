@@ -30,7 +30,7 @@ from hardship.access import scope_unions
 from hardship.models import Role, RoleAssignment, User
 from hardship.workflow import Transition, Workflow, register, rule
 
-from ..models import Household, Opinion, Source, Status, Step
+from ..models import Household, Opinion, Source, Status, Step, Tier
 from ..tickets.models import AppealSubject, TicketKind, TicketStatus
 
 S = Status
@@ -200,6 +200,21 @@ def rejected_at(step: str):
 
 rejected_at_first, rejected_at_second = rejected_at(Step.FIRST), rejected_at(Step.SECOND)
 
+
+@rule(q=lambda user: Q(temporary_until__isnull=False, confirmed_at__isnull=True))
+def is_temporary(household: Household, user) -> str | None:
+    """转正 is a question only a 临时档案 (意外致困) asks: on any other file the action is not there."""
+    if household.temporary_until is None or household.confirmed_at is not None:
+        return _("本档案不是临时档案，无需转正。")
+    return None
+
+
+def tier_qualifies(household: Household, user) -> str | None:
+    if household.tier == Tier.NONE:
+        return _("按现有收入和支出本户“不符合”困难认定，不能转正；请先通过变更申请更新情况，或注销临时档案。")
+    return None
+
+
 FIRST_DUTIES = (not_the_entrant,)
 # 初审 roles: the union's own 干事, or a union above's 干事 or 帮扶中心 staff (held at or above the union).
 FIRST_ROLES = (GRASSROOTS, CENTRE)
@@ -259,6 +274,10 @@ review_workflow = register(
               duties=(has_open_appeal, rejected_at_first)),
             T("appeal_second", gettext_lazy("申诉成立，重新复审"), (S.REJECTED,), S.SECOND_REVIEW, (CENTRE,),
               duties=(has_open_appeal, rejected_at_second)),
+            # The archive's life cycle (cases/archive): a 临时档案 is confirmed or closed within its set time.
+            T("confirm", gettext_lazy("临时档案转正"), (S.FILED,), None, (CENTRE,), duties=(is_temporary,),
+              guards=(tier_qualifies,)),
+            T("close", gettext_lazy("注销档案"), (S.FILED, S.EXITED), S.CLOSED, (CENTRE,)),
         ],
     )
 )  # fmt: skip

@@ -321,6 +321,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.assistance.tasks.start_quarter_batches",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=2, minute=0),
     },
+    # Retention (cases.archive): once a year, files closed over RETENTION_YEARS ago go on a destruction
+    # list that two centre staff must submit and approve; nothing is destroyed by the task itself.
+    "draft-destruction-list": {
+        "task": "cases.tasks.draft_destruction_list",
+        "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
+    },
     # The dashboard's cached summary (programs.reports.services); the page says how old it is.
     "refresh-dashboard-summary": {
         "task": "programs.reports.tasks.refresh_dashboard_summary",
@@ -334,6 +340,14 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 50 * 60},
     },
 }
+
+# A 临时档案 (意外致困) is confirmed (转正) or closed (注销) within this many months of 建档: one year,
+# the span over which the sudden costs were measured and when the first 年度复核 falls due anyway.
+TEMPORARY_FILE_MONTHS = int(os.environ.get("TEMPORARY_FILE_MONTHS", "12"))
+# The 临时档案 queue shows files this many days before their deadline, and every file past it.
+TEMPORARY_FILE_WARNING_DAYS = int(os.environ.get("TEMPORARY_FILE_WARNING_DAYS", "30"))
+# Files are kept this many years after closing (注销, or 脱困/解困), then listed for destruction.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "10"))
 
 # 公示 lasts this many working days (weekends and 法定节假日 skipped, 调休 counted: hardship.dates).
 PUBLIC_NOTICE_WORKING_DAYS = int(os.environ.get("PUBLIC_NOTICE_WORKING_DAYS", "5"))

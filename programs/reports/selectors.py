@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -29,6 +30,8 @@ from hardship.dates import add_months
 from hardship.models import Role
 from hardship.money import money
 from programs.assistance.models import Payment
+from programs.assistance.periods import parse_quarter
+from programs.recovery.models import ReceivableEntry
 from programs.workstudy.selectors import season_queryset
 
 from .models import DashboardSnapshot, ExitTally, FlowTally, HouseholdTally, MoneyTally
@@ -223,8 +226,29 @@ def _money_table(rows, quarters: int) -> dict:
     }
 
 
+RECOVERY_LINE = "追回误发资金"
+
+
+def _with_recoveries(rows, *, user, quarter: str):
+    """The quarter's payments, then its recoveries (追回) as negative money on a line of their own per union:
+    the return's total is what the fund really spent."""
+    yield from rows.iterator(chunk_size=5000)
+    try:
+        period = parse_quarter(quarter)
+    except ValidationError:
+        return
+    received = scope_queryset(
+        ReceivableEntry.objects.filter(kind=ReceivableEntry.Kind.INSTALMENT,
+                                       received_on__range=(period.start, period.end)),
+        user, union_field="receivable__household__union", roles=REPORT_READERS,
+    ).values_list("receivable__household__union__path", "receivable__household__union__name",
+                  "receivable__household_id", "receivable__household__member_count", "amount")  # fmt: skip
+    for path, union, household_id, people, amount in received.order_by():
+        yield path, union, RECOVERY_LINE, household_id, people, amount
+
+
 def quarterly_return(*, user, quarter: str) -> list[dict]:
-    """Households, people and money by union and program for one quarter (the 季报)."""
+    """Households, people and money by union and program for one quarter (the 季报); recoveries subtract."""
     rows = (
         payment_queryset(user=user)
         .filter(
@@ -242,7 +266,7 @@ def quarterly_return(*, user, quarter: str) -> list[dict]:
         .order_by()
     )
     groups: dict[tuple, dict] = {}
-    for path, union, program, household_id, people, amount in rows.iterator(chunk_size=5000):
+    for path, union, program, household_id, people, amount in _with_recoveries(rows, user=user, quarter=quarter):
         g = groups.setdefault((path, union, program), {"households": {}, "money": Decimal("0")})
         g["households"][household_id] = people
         g["money"] += amount

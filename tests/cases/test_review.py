@@ -129,7 +129,9 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize(("action", "status"), FORBIDDEN)
 def test_an_action_from_a_status_outside_the_map_is_refused(case, cast, action, status):
-    Household.objects.filter(pk=case.pk).update(status=status, second_review_org=cast["org"])
+    # A closed file says when and why (a database constraint).
+    closed = {"closed_at": timezone.localdate(), "close_reason": "duplicate"} if status == Status.CLOSED else {}
+    Household.objects.filter(pk=case.pk).update(status=status, second_review_org=cast["org"], **closed)
 
     with pytest.raises(ActionRefused, match="当前状态为"):
         ACTION_CALLS[action](case, cast)

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from cases.archive.models import DestructionList
 from cases.changes import services as changes
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
@@ -40,7 +41,8 @@ from hardship.services import role_assign, union_create
 from programs.assistance import services as money
 from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
-from programs.assistance.models import Batch, FundAccount, LedgerEntry, Program, ProgramKind, ProgramStandard
+from programs.assistance.models import Batch, FundAccount, LedgerEntry, Payment, Program, ProgramKind, ProgramStandard
+from programs.recovery import services as recovery
 from programs.workstudy import services as workstudy
 from programs.workstudy.models import Placement, SafetyClass, Term
 
@@ -266,6 +268,14 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
                                       file=stored, filename=f"{side}.csv", content_type="text/csv", rows_total=1,
                                       expires_at=timezone.now() + timedelta(hours=24))  # fmt: skip
     put((side, "export"), export.pk)
+    # 追回: a receivable on the filed household for part of that batch's payment (nothing collected).
+    paid = list(Payment.objects.filter(household=filed, batch=batch).values_list("pk", flat=True))
+    reason = world.mark(side, f"{word}误发", "recovery")
+    receivable = recovery.receivable_raise(actor=builder, household_id=filed.pk, payment_ids=paid,
+                                           amount=Decimal("50"), reason=reason)  # fmt: skip
+    put((side, "receivable"), receivable.pk)
+    # 销毁清单: an (empty) list of the union, as the yearly task would draft it; nothing on it to approve.
+    put((side, "destruction"), DestructionList.objects.create(union=union, cutoff=date(2016, 1, 1)).pk)
     grant = money.grant_apply(actor=builder, household=filed, program=medical, amount=Decimal("800"),
                               reason=world.mark(side, f"{word}住院自付", "grant reason"))  # fmt: skip
     put((side, "grant"), grant.pk)

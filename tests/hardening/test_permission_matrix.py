@@ -69,6 +69,9 @@ STANDARD_EDITORS = frozenset({R.CENTRE_STAFF, R.SYSTEM_ADMIN})
 VISITORS = frozenset({R.GRASSROOTS_STAFF, R.CASEWORKER, R.THIRD_PARTY_REVIEWER, R.CENTRE_STAFF})
 PROPOSERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF})
 TICKET_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
+# The archive (cases/archive): 脱困库/注销库 for the unions' staff and observers; the centre's lists.
+ARCHIVE_READERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
+CENTRE_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,14 @@ EXPECTED: dict[str, E] = {
     # Fund approvers and system admins have no review queue: the page refuses them.
     "cases:review_queue": E(FILE_READERS - {R.FUND_APPROVER, R.SYSTEM_ADMIN}),
     "cases:notice_list": E(FILE_READERS),
+    # The archive's life cycle: searches and lists; a destruction list's decisions behind a confirmation
+    # (the world's list is drafted and empty: "approve" is refused and sends everyone back to the list).
+    "cases:archive_search": E(ARCHIVE_READERS),
+    "cases:archive_temporary": E(CENTRE_READERS),
+    "cases:archive_stale": E(CENTRE_READERS),
+    "cases:destruction_list": E(CENTRE_READERS),
+    "cases:destruction_detail": E(CENTRE_READERS, args={"pk": "destruction"}),
+    "cases:destruction_action": E(CENTRE_READERS, args={"pk": "destruction", "name": "=approve"}, ok=302),
     "cases:standard_list": E(STANDARD_EDITORS),
     "cases:standard_create": E(STANDARD_EDITORS),
     "cases:household_import": E(FILE_EDITORS),
@@ -226,6 +237,13 @@ EXPECTED: dict[str, E] = {
     "programs:grant_list": E(MONEY_READERS | {R.GRASSROOTS_STAFF}, shows=("grant reason",)),
     "programs:grant_apply": E(frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF}), args={"household_id": "household"}),
     "programs:grant_decide": E(frozenset({R.FUND_APPROVER}), args={"pk": "grant"}, method="POST", ok=302),
+    # 追回: read by the money roles; raised by centre staff from a file; each step behind a confirmation
+    # (the world's receivable is open: "approve_write_off" is refused and sends everyone back to it).
+    "programs:receivable_list": E(MONEY_READERS, shows=("household head",)),
+    "programs:receivable_raise": E(frozenset({R.CENTRE_STAFF}), args={"household_id": "household"}),
+    "programs:receivable_detail": E(MONEY_READERS, args={"pk": "receivable"}),
+    "programs:receivable_action": E(MONEY_READERS, args={"pk": "receivable", "name": "=approve_write_off"}, ok=302),
+    "programs:never_helped": E(CENTRE_READERS),
     # -- 关爱·圆梦 work-study
     "workstudy:home": E(WORKSTUDY_USERS),
     "workstudy:enterprise_list": E(WORKSTUDY_READERS, shows=("enterprise",)),

@@ -128,6 +128,12 @@ def build(tree) -> tuple[list[tuple[str, Household]], dict[str, User]]:
         new("public_notice, ended", *to_notice, end_notice),
         new("filed, no yearly visit", *to_filed),
         new("filed, yearly visit", *to_filed, lambda h: _visit(caseworker, h, Step.YEARLY)),
+        new("filed, temporary (意外致困)", *to_filed, temporary_until=timezone.localdate()),
+        new("filed, temporary, no longer qualifies", *to_filed, temporary_until=timezone.localdate(), tier="none"),
+        new("filed, temporary, confirmed", *to_filed, temporary_until=timezone.localdate(),
+            confirmed_at=timezone.localdate()),
+        new("closed", *to_filed, lambda h: svc.household_close(actor=centre, household_id=h.pk,
+                                                               reason="duplicate")),
         new("exited", *to_filed, exit_),
         new("reopened", *to_filed, exit_, lambda h: svc.household_reopen(actor=submitter, household_id=h.pk,
                                                                          text="再次患病")),
@@ -228,6 +234,8 @@ CALLS = {
                                                               action="appeal_first"),
     "appeal_second": lambda h, u: svc.household_appeal_reopen(actor=u, household_id=h.pk, text="申诉成立",
                                                                action="appeal_second"),
+    "confirm": lambda h, u: svc.household_confirm(actor=u, household_id=h.pk, text=""),
+    "close": lambda h, u: svc.household_close(actor=u, household_id=h.pk, reason="moved_away"),
 }  # fmt: skip
 
 STATES_COVERED = set(Status.values)

@@ -1,0 +1,1 @@
+"""追回: money found to have been wrongly paid, recorded as a receivable, collected or written off by ledger entries."""

@@ -1,0 +1,160 @@
+"""追回: money wrongly paid is a receivable on the household, collected in instalments or written off."""
+
+from decimal import Decimal
+
+import pytest
+from django.db.utils import DatabaseError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.history import file_history
+from hardship.audit_words import verb_label
+from hardship.models import Role, RoleAssignment, User
+from hardship.workflow import ActionRefused
+from programs.assistance.balances import fund_balance
+from programs.assistance.models import LedgerEntry
+from programs.assistance.periods import quarter_of
+from programs.recovery import services as recovery
+from programs.recovery.models import ReceivableEntry, ReceivableStatus
+from programs.recovery.selectors import never_helped
+from programs.reports.selectors import RECOVERY_LINE, quarterly_return
+from tests.factories import user_with_role
+
+from .recovery_world import paid_household
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(tree):
+    fund = tree["huishan"]
+    return {
+        "centre": user_with_role(Role.CENTRE_STAFF, fund, username="qian_centre", full_name="钱中心"),
+        "approver": user_with_role(Role.FUND_APPROVER, fund, username="zhao_fund", full_name="赵资金"),
+        "approver2": user_with_role(Role.FUND_APPROVER, fund, username="li_fund", full_name="李资金"),
+    }
+
+
+@pytest.fixture
+def paid(tree, people):
+    return paid_household(union=tree["company"], fund=tree["huishan"], starter=people["centre"],
+                          approver=people["approver"])  # fmt: skip
+
+
+def _raise(paid, people, amount="300"):
+    return recovery.receivable_raise(actor=people["centre"], household_id=paid.household.pk,
+                                     payment_ids=[p.pk for p in paid.payments], amount=Decimal(amount),
+                                     reason="信息比对：名下有车辆")  # fmt: skip
+
+
+def test_a_recovery_in_two_instalments_balances_the_ledger(tree, people, paid, client):
+    # Given 300 yuan wrongly paid, recorded as owed
+    year = timezone.localdate().year
+    before = fund_balance(union=tree["huishan"], year=year)
+    receivable = _raise(paid, people)
+    assert fund_balance(union=tree["huishan"], year=year) == before  # recording it moves no money
+
+    # When it is collected in two instalments, through the confirmation page
+    client.force_login(people["centre"])
+    url = reverse("programs:receivable_action", args=[receivable.pk, "collect"])
+    assert "资金余额" in client.get(url).content.decode()
+    today = timezone.localdate().isoformat()
+    client.post(url, {"amount": "120", "received_on": today, "memo": "第 1 期", "confirm": "on"})
+    client.post(url, {"amount": "180", "received_on": today, "memo": "第 2 期", "confirm": "on"})
+
+    # Then nothing is owed, the receivable is settled, and the fund is 300 yuan up in two 追回入账 rows
+    receivable.refresh_from_db()
+    assert recovery.outstanding(receivable) == Decimal("0.00")
+    assert receivable.status == ReceivableStatus.SETTLED
+    assert fund_balance(union=tree["huishan"], year=year) == before + Decimal("300")
+    assert list(LedgerEntry.objects.filter(kind="recovery").order_by("id").values_list("amount", flat=True)) == [
+        Decimal("120.00"), Decimal("180.00")]  # fmt: skip
+    # and the file's history says it in words
+    verbs = [verb_label(e.verb) for e in file_history(household=paid.household)]
+    assert verbs.count("收回追回款") == 2 and "登记追回款" in verbs
+    page = client.get(reverse("programs:receivable_detail", args=[receivable.pk])).content.decode()
+    assert "已追回" in page and 'data-action="collect"' not in page
+
+
+def test_a_collection_cannot_exceed_what_is_owed(people, paid):
+    receivable = _raise(paid, people, "100")
+
+    with pytest.raises(ActionRefused, match="尚欠"):
+        recovery.receivable_collect(actor=people["centre"], receivable_id=receivable.pk, amount=Decimal("100.01"),
+                                    received_on=timezone.localdate())  # fmt: skip
+
+
+def test_a_receivable_cannot_exceed_the_payments_it_names(people, paid):
+    with pytest.raises(ActionRefused, match="不能超过"):
+        _raise(paid, people, str(paid.total + 1))
+
+
+def test_a_write_off_needs_approval_by_someone_else(tree, people, paid):
+    # Given a receivable half collected, and a write-off of the rest proposed by a centre staff member who
+    # is a fund approver too
+    receivable = _raise(paid, people, "200")
+    recovery.receivable_collect(actor=people["centre"], receivable_id=receivable.pk, amount=Decimal("50"),
+                                received_on=timezone.localdate())  # fmt: skip
+    RoleAssignment.objects.create(user=people["centre"], union=tree["huishan"], role=Role.FUND_APPROVER)
+    proposer = User.objects.get(pk=people["centre"].pk)  # a fresh role cache
+    recovery.receivable_propose_write_off(actor=proposer, receivable_id=receivable.pk, reason="户主病故，家中无力偿还")
+    balance = fund_balance(union=tree["huishan"], year=timezone.localdate().year)
+
+    # When the proposer tries to approve it, they are refused
+    with pytest.raises(ActionRefused, match="不能自己审批"):
+        recovery.receivable_decide_write_off(actor=proposer, receivable_id=receivable.pk, approve=True)
+
+    # When another fund approver approves it
+    recovery.receivable_decide_write_off(actor=people["approver2"], receivable_id=receivable.pk, approve=True)
+
+    # Then the rest (150) is written off on the receivable's ledger; the fund does not move
+    receivable.refresh_from_db()
+    assert receivable.status == ReceivableStatus.WRITTEN_OFF and receivable.decided_by == people["approver2"]
+    assert recovery.outstanding(receivable) == 0
+    assert receivable.entries.get(kind="write_off").amount == Decimal("-150.00")
+    assert fund_balance(union=tree["huishan"], year=timezone.localdate().year) == balance
+    assert "批准核销追回款" in [verb_label(e.verb) for e in file_history(household=paid.household)]
+
+
+def test_a_refused_write_off_goes_back_to_collection(people, paid):
+    receivable = _raise(paid, people, "80")
+    recovery.receivable_propose_write_off(actor=people["centre"], receivable_id=receivable.pk, reason="无力偿还")
+
+    recovery.receivable_decide_write_off(actor=people["approver"], receivable_id=receivable.pk, approve=False,
+                                         note="有稳定收入，可分期")  # fmt: skip
+
+    receivable.refresh_from_db()
+    assert receivable.status == ReceivableStatus.OPEN and recovery.outstanding(receivable) == Decimal("80.00")
+
+
+def test_the_quarterly_return_shows_recoveries_as_negative_money(tree, people, paid):
+    receivable = _raise(paid, people, "100")
+    recovery.receivable_collect(actor=people["centre"], receivable_id=receivable.pk, amount=Decimal("100"),
+                                received_on=timezone.localdate())  # fmt: skip
+
+    rows = quarterly_return(user=people["approver"], quarter=quarter_of(timezone.localdate()).key)
+
+    line = next(r for r in rows if r["program"] == RECOVERY_LINE)
+    assert line["money"] == Decimal("-100.00") and line["households"] == 1
+    assert sum(r["money"] for r in rows) == paid.total - Decimal("100")
+
+
+def test_filed_households_never_helped_are_listed(tree, people, paid, grassroots, standard):
+    from cases.models import Household, Status  # noqa: PLC0415
+    from cases.services import household_create  # noqa: PLC0415
+    from tests.cases.conftest import household_data, person  # noqa: PLC0415
+
+    never = household_create(actor=grassroots, union=tree["company"], data=household_data(), members=[person()])
+    Household.objects.filter(pk=never.pk).update(status=Status.FILED, filed_at=timezone.localdate())
+
+    listed = set(never_helped(user=people["centre"]).values_list("pk", flat=True))
+
+    assert never.pk in listed and paid.household.pk not in listed
+
+
+@pytest.mark.postgres
+def test_the_recovery_ledger_refuses_edits_at_the_database(people, paid):
+    receivable = _raise(paid, people, "10")
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        ReceivableEntry.objects.filter(receivable=receivable).update(amount=Decimal("1"))
