@@ -21,17 +21,20 @@ run's output) also ``before_cpu_ms`` and ``speedup``. ``--profile PAGE`` prints 
 cProfile (CPU time, by cumulative and own time) to standard error instead.
 
 Read-only apart from the sessions it creates and deletes at the end; sessions are stored as a login
-would (the session engine of the settings).
+would (the session engine of the settings). Needs the dev requirements (psutil).
 """
 
+import cProfile
 import io
 import json
+import pstats
 import statistics
 import sys
 import time
 from importlib import import_module
 from urllib.parse import quote
 
+import psutil
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.core.handlers.wsgi import WSGIHandler
@@ -173,8 +176,6 @@ class Command(BaseCommand):
     # ------------------------------------------------------------ measuring
 
     def _backend_cpu(self) -> float:
-        import psutil
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
@@ -210,9 +211,6 @@ class Command(BaseCommand):
         return line
 
     def _profile(self, page: str, sessions: list[dict], count: int, warmup: int) -> None:
-        import cProfile  # only for --profile
-        import pstats
-
         for request in self._requests(page, sessions, warmup):
             self._get(*request)
         profiler = cProfile.Profile(time.process_time)  # CPU time: waiting on PostgreSQL is not counted
