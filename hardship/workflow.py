@@ -171,10 +171,12 @@ class Workflow:
         wanted = set(names) if names is not None else None
         answers: dict = {}  # a rule shared by several transitions is asked once
         actions = []
+        state = getattr(obj, self.state_field)
         for transition in self.transitions:
             if wanted is not None and transition.name not in wanted:
                 continue
-            if self._hidden(obj, user, transition, answers) is not None:
+            # Not from this state: hidden, without building the refusal's sentence (most transitions, on every page).
+            if state not in transition.sources or self._hidden(obj, user, transition, answers) is not None:
                 continue
             reason = _first_refusal(transition.guards, obj, user, answers)
             actions.append(Action(transition.name, transition.label, reason is None, str(reason or "")))

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hardship.choices import ChoiceLabels
 from hardship.money import MONEY_FIELD as MONEY
 
 
@@ -55,7 +56,7 @@ class ChangeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(ChoiceLabels, models.Model):
     """One proposed change to a filed file: what it was, what it would be, and the tier it would give.
 
     ``before`` and ``after`` map field → value (the member's fields for a member change, the

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hardship.choices import ChoiceLabels
 from hardship.masking import mask_card, mask_id_number
 from hardship.models import Union
 from hardship.money import MONEY_FIELD, money
@@ -215,7 +216,7 @@ FILED = Q(filed_at__isnull=False)
 EXITED = Q(exited_at__isnull=False)
 
 
-class Household(models.Model):
+class Household(ChoiceLabels, models.Model):
     """One household's file. The head (户主) is also its first Member row."""
 
     union = models.ForeignKey(Union, verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="households")
@@ -424,7 +425,7 @@ def _choice_label(choices: type[models.TextChoices], value: str) -> str:
         return value
 
 
-class Member(models.Model):
+class Member(ChoiceLabels, models.Model):
     """A person in a household. One person (身份证号) is on one live file only."""
 
     household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="members")
@@ -499,7 +500,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"households/{instance.household_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         INCOME_PROOF = "income_proof", _("收入证明")
         MEDICAL = "medical", _("病历/医疗费用单据")

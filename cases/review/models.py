@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hardship.choices import ChoiceLabels
 from hardship.money import MONEY_FIELD as MONEY
 
 
@@ -16,7 +17,7 @@ class Step(models.TextChoices):
     FOLLOW_UP = "follow_up", _("退出回访")
 
 
-class HomeVisit(models.Model):
+class HomeVisit(ChoiceLabels, models.Model):
     """入户走访: who went, what they saw, the income they verified per member."""
 
     household = models.ForeignKey(
@@ -63,7 +64,7 @@ class VisitPhoto(models.Model):
         verbose_name_plural = _("走访照片")
 
 
-class Opinion(models.Model):
+class Opinion(ChoiceLabels, models.Model):
     """A reviewer's decision and words at one step (审核意见)."""
 
     class Decision(models.TextChoices):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from hardship.choices import ChoiceLabels
 from hardship.money import MONEY_FIELD
 
 MONEY = MONEY_FIELD
@@ -43,7 +44,7 @@ class HelpKind(models.TextChoices):
     GOODS = "goods", _("物资慰问")
 
 
-class NonCashHelp(models.Model):
+class NonCashHelp(ChoiceLabels, models.Model):
     """One piece of help that is not money paid to the card: a job referral, a course, a mentor, goods."""
 
     household = models.ForeignKey(

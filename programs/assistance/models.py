@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Household, SchoolLevel, Tier
+from hardship.choices import ChoiceLabels
 from hardship.masking import mask_card
 from hardship.models import Union
 
@@ -121,7 +122,7 @@ class FundAccount(models.Model):
         return f"{self.union} {self.year}"
 
 
-class Batch(models.Model):
+class Batch(ChoiceLabels, models.Model):
     """A disbursement batch of one fund for one period (e.g. 2026-Q4)."""
 
     class Status(models.TextChoices):
@@ -256,7 +257,7 @@ class Entitlement(models.Model):
         return f"{self.household_id} {self.program_id} {self.period_key} {self.amount}"
 
 
-class Payment(models.Model):
+class Payment(ChoiceLabels, models.Model):
     """One attempt to pay an entitlement to the head's own card. A failed one may be re-issued."""
 
     class Status(models.TextChoices):
@@ -348,7 +349,7 @@ class LedgerEntry(models.Model):
         ]
 
 
-class Grant(models.Model):
+class Grant(ChoiceLabels, models.Model):
     """A one-off grant applied for from a file (medical, 助学, 送温暖): approved, then paid in the next batch."""
 
     class Status(models.TextChoices):
