@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
         from . import audit_words, navigation, work
+        from .register import households  # noqa: F401 — registers the household register kind
 
         audit_words.register_all()
         work.register_all()

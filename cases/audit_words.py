@@ -33,6 +33,11 @@ VERBS = {
     "support.loan": _("登记创业贷"),
     "support.cover": _("办理互助保障参保"),
     "support.claim": _("登记互助保障赔付"),
+    "household.register_import": _("存量档案导入（原系统已建档）"),
+    "register.upload": _("上传存量导入文件"),
+    "register.approve": _("批准存量导入入库"),
+    "register.commit_again": _("重新入库存量导入"),
+    "register.discard": _("作废存量导入"),
 }
 KEYS = {
     "attachment": _("证明材料"),
@@ -51,6 +56,11 @@ KEYS = {
     "reason": _("原因"),
     "note": _("说明"),
     "text": _("意见"),
+    "register_file": _("导入文件"),
+    "register_row": _("文件行号"),
+    "uploaded_by": _("上传人"),
+    "approved_by": _("批准人"),
+    "error": _("错误"),
 }
 # Keys of a member's entry that are no Member field (members.张三.<attribute>).
 MEMBER_EVENTS = {"added": _("新增成员"), "removed": _("移出成员")}

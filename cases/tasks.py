@@ -6,6 +6,7 @@ from django.utils import timezone
 from hardship.models import User
 
 from .models import HardshipStandard
+from .register.tasks import commit_register, stage_register  # noqa: F401 — found by autodiscover here
 from .services import standard_apply
 
 
