@@ -391,11 +391,14 @@ def staged_groups(register_import: RegisterImport, outcome: str = Outcome.NEW) -
         .iterator(chunk_size=CHUNK_ROWS)
     )
     group, key = [], None
-    for row in rows:
-        if row.group_key != key and group:
+    try:
+        for row in rows:
+            if row.group_key != key and group:
+                yield group
+                group = []
+            key = row.group_key
+            group.append(row)
+        if group:
             yield group
-            group = []
-        key = row.group_key
-        group.append(row)
-    if group:
-        yield group
+    finally:
+        rows.close()  # the server-side cursor, while its transaction is still open

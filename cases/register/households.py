@@ -278,7 +278,8 @@ def sample(register_import: RegisterImport) -> list[dict]:
     unions = {u.pk: u for u in Union.objects.filter(path__startswith=register_import.union.path)}
     standards: dict = {}
     shown = []
-    for group in islice(staged_groups(register_import), SAMPLE_SIZE):
+    groups = staged_groups(register_import)
+    for group in islice(groups, SAMPLE_SIZE):
         group = _decoded(group)
         head_row = group[0]
         result, _standard = _tier_of(unions[head_row.union_id], group, today, standards)
@@ -294,6 +295,7 @@ def sample(register_import: RegisterImport) -> list[dict]:
             "per_capita": str(result.per_capita_income) if result else "",
             "differs": bool(recorded and computed and recorded != computed),
         })  # fmt: skip
+    groups.close()
     return shown
 
 
@@ -315,9 +317,12 @@ def commit(register_import: RegisterImport) -> dict:
     standards: dict = {}
     created = 0
     groups = staged_groups(register_import)
-    while chunk := [_decoded(g) for g in islice(groups, COMMIT_CHUNK)]:
-        created += _create_files(register_import, chunk, unions, standards, today)
-        fail_point("households")
+    try:
+        while chunk := [_decoded(g) for g in islice(groups, COMMIT_CHUNK)]:
+            created += _create_files(register_import, chunk, unions, standards, today)
+            fail_point("households")
+    finally:
+        groups.close()
     skipped = StagedRow.objects.filter(register_import=register_import, is_head=True, outcome=Outcome.MATCHED).count()
     return {"created": created, "skipped": skipped}
 

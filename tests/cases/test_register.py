@@ -2,7 +2,6 @@
 person and committed all or nothing — filed households with their old numbers and dates."""
 
 from datetime import date
-from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,9 +108,12 @@ def test_every_error_is_named_by_row_and_column_and_nothing_is_committed(tree, s
     # given a person already live in another union (滨湖) and a register with one of each mistake
     elsewhere = user_with_role(Role.GRASSROOTS_STAFF, tree["lihu"])
     live = person()
-    household_create(actor=elsewhere, union=tree["lihu"], data={"phone": "13900000000", "address": "蠡湖 1 号",
-                     "main_cause": "serious_illness"},
-                     members=[MemberInput(relation="self", name="周某", id_number=live, work_status="employed")])  # fmt: skip
+    household_create(
+        actor=elsewhere,
+        union=tree["lihu"],
+        data={"phone": "13900000000", "address": "蠡湖 1 号", "main_cause": "serious_illness"},
+        members=[MemberInput(relation="self", name="周某", id_number=live, work_status="employed")],
+    )
     twice = person()
     rows = [
         head(1, "钱建国", twice, "WX-1"),
@@ -204,4 +206,3 @@ def test_a_csv_register_is_read_like_the_workbook(tree, standard, centre, second
     register_import = register_stage(import_id=register_import.pk)
 
     assert register_import.counts["new"] == 2, list(StagedError.objects.values_list("row_number", "message"))
-
