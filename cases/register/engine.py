@@ -12,19 +12,20 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from cases.excel.cells import cell_value, default_value
 from cases.excel.columns import Column, choice_lookup, header_key
 
 from .models import ImportStage, Outcome, RegisterImport, StagedError, StagedRow
+from .xlsx import iter_rows
 
 CHUNK_ROWS = 5000
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -95,18 +96,23 @@ class RowReader:
             self.lookups = {c.field: choice_lookup(c.choices) for c in columns if c.choices}
         self.missing = [c for c in columns if c.required and c.key not in self.position]
         self.errors: list[tuple[str, str]] = []
+        # Per column (by its field): where it is in the row, and what a blank cell means.
+        self.index = {c.field: self.position.get(c.key, 10**6) for c in columns}
+        self.defaults = {c.field: _blank_value(c) for c in columns}
 
     def raw(self, values: tuple, column: Column):
-        index = self.position.get(column.key)
-        return values[index] if index is not None and index < len(values) else None
+        index = self.index[column.field]
+        return values[index] if index < len(values) else None
 
     def value(self, values: tuple, column: Column, *, required: bool | None = None):
-        raw = self.raw(values, column)
-        if blank(raw):
+        index = self.index[column.field]
+        raw = values[index] if index < len(values) else None
+        if raw is None or (raw.__class__ is str and not raw.strip()):
             if column.required if required is None else required:
                 self.errors.append((column.header, _("“%(h)s”必须填写。") % {"h": column.header}))
                 return None
-            return None if column.kind == DATE else default_value(column)
+            default = self.defaults[column.field]
+            return list(default) if isinstance(default, list) else default
         try:
             if column.kind == DATE:
                 return _as_date(column, raw)
@@ -117,8 +123,21 @@ class RowReader:
             return None
 
 
+def _blank_value(column: Column):
+    """What a blank optional cell means: the model's default, or nothing for a column of the register's own."""
+    if column.kind == DATE:
+        return None
+    try:
+        return default_value(column)
+    except FieldDoesNotExist:
+        return ""
+
+
 def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _as_date(column: Column, raw) -> date:
@@ -126,6 +145,8 @@ def _as_date(column: Column, raw) -> date:
         return raw.date()
     if isinstance(raw, date):
         return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return EXCEL_EPOCH + timedelta(days=int(raw))  # an Excel date cell: days since 1899-12-30
     text = str(raw).strip().replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
     try:
         return date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
@@ -144,13 +165,7 @@ def _rows(register_import: RegisterImport) -> Iterator[tuple]:
             text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
             yield from (tuple(row) for row in csv.reader(text))
             return
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()
-            yield from sheet.iter_rows(values_only=True)
-        finally:
-            workbook.close()
+        yield from iter_rows(handle)
 
 
 # Writing the stage -----------------------------------------------------------------------------
@@ -202,6 +217,65 @@ def _copy_text(value) -> str:
     if value is True or value is False:
         return "t" if value else "f"
     return str(value).translate(_COPY_ESCAPES)
+
+
+def bulk_insert(model, rows: list[dict]) -> list[int]:
+    """Insert rows (attname → value) of ``model`` and return their new ids, in order.
+
+    On PostgreSQL the ids are taken from the table's sequence first and the rows are COPYed, with every
+    column given (a field left out gets its default, ``auto_now`` fields the current time); elsewhere
+    they are bulk-created.
+    """
+    if not rows:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+        return [o.pk for o in objects]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        encoders = [(f.attname, _encoder(f, now)) for f in fields]
+        lines = []
+        for pk, row in zip(ids, rows, strict=True):
+            lines.append("\t".join([str(pk), *(encode(row, name) for name, encode in encoders)]))
+        names = ", ".join(f'"{f.column}"' for f in [model._meta.pk, *fields])
+        cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO("\n".join(lines) + "\n"))
+    return ids
+
+
+def _encoder(field, now):
+    from django.db.models import JSONField  # noqa: PLC0415 — only the PostgreSQL path needs it
+
+    missing = object()
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        default = now
+    else:
+        default = field.get_default()  # "" for a text field without one, as Django saves it
+    if isinstance(field, JSONField):
+
+        def encode(row, name):
+            value = row.get(name, missing)
+            value = default if value is missing else value
+            return _copy_text(json.dumps(value, ensure_ascii=False, default=str))
+
+        return encode
+
+    def encode(row, name):
+        value = row.get(name, missing)
+        if value is missing:
+            value = default
+        if value is None:
+            return "\\N"
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return _copy_text(value)
+
+    return encode
 
 
 def register_stage(*, import_id: int) -> RegisterImport:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from cases.excel.columns import CHOICE, COLUMNS, GROUP, HOUSEHOLD, MEMBER, TEXT, Column
 from hardship.access import scope_unions
 from hardship.dates import add_months
-from hardship.identity import luhn_ok, parse_id_number
+from hardship.identity import luhn_ok
 from hardship.masking import mask_id_number
 from hardship.models import Role, Union
 from hardship.services import AuditRow, audit_record_many
@@ -30,6 +30,7 @@ from .engine import (
     Kind,
     Staged,
     blank,
+    bulk_insert,
     duplicate_people,
     insert_errors,
     mark_groups_in_error,
@@ -68,9 +69,9 @@ def read_row(reader, number: int, values: tuple) -> Staged:
     data: dict = {"m": member}
     person = ""
     if member["id_number"]:
-        person = member["id_number"]
-        parsed = parse_id_number(person)
-        data["sex"], data["birth"] = parsed.sex, parsed.birth_date.isoformat()
+        person = member["id_number"]  # checked by the cell's reading: birth date and sex are in it
+        data["sex"] = "M" if int(person[16]) % 2 else "F"
+        data["birth"] = f"{person[6:10]}-{person[10:12]}-{person[12:14]}"
     head = member["relation"] == Relation.SELF
     staged = Staged(group_key=str(group or f"#{number}"), data=data, id_number=person, is_head=head)
     if head:
@@ -328,6 +329,7 @@ def commit(register_import: RegisterImport) -> dict:
 
 
 def _create_files(register_import: RegisterImport, groups: list, unions: dict, standards: dict, today) -> int:
+    uploader, approver = register_import.uploaded_by, register_import.approved_by
     households = []
     for group in groups:
         head_row = group[0]
@@ -336,57 +338,54 @@ def _create_files(register_import: RegisterImport, groups: list, unions: dict, s
         result, standard = _tier_of(union, group, today, standards)
         filed_at = date.fromisoformat(str(head["filed_at"]))
         last_review = date.fromisoformat(str(head["last_review"])) if head["last_review"] else filed_at
-        household = Household(
-            union=union, status=Status.FILED, file_number=head["file_number"], head_name=member["name"],
-            head_id_number=head_row.id_number, phone=head["phone"], employer=head["employer"],
-            hukou_location=head["hukou_location"], address=head["address"], housing=head["housing"],
-            expense_medical=head["expense_medical"], expense_disability=head["expense_disability"],
-            expense_schooling=head["expense_schooling"], expense_housing=head["expense_housing"],
-            main_cause=head["main_cause"], secondary_causes=head["secondary_causes"],
-            single_parent=head["single_parent"], bank_name=head["bank_name"], bank_branch=head["bank_branch"],
-            bank_card=head["bank_card"], bank_card_luhn_ok=luhn_ok(head["bank_card"]) if head["bank_card"] else True,
-            member_count=len(group), filed_at=filed_at, next_review_due=add_months(last_review, 12),
-            created_by=register_import.uploaded_by, updated_by=register_import.approved_by,
-            submitted_by=register_import.uploaded_by, submitted_at=register_import.uploaded_at,
-        )  # fmt: skip
+        household = {
+            "union_id": union.pk, "status": Status.FILED, "file_number": head["file_number"],
+            "head_name": member["name"], "head_id_number": head_row.id_number,
+            **{f: head[f] for f in ("phone", "employer", "hukou_location", "address", "housing", "expense_medical",
+                                    "expense_disability", "expense_schooling", "expense_housing", "main_cause",
+                                    "secondary_causes", "single_parent", "bank_name", "bank_branch", "bank_card")},
+            "bank_card_luhn_ok": luhn_ok(head["bank_card"]) if head["bank_card"] else True,
+            "member_count": len(group), "filed_at": filed_at, "next_review_due": add_months(last_review, 12),
+            "created_by_id": uploader.pk, "updated_by_id": approver.pk if approver else None,
+            "submitted_by_id": uploader.pk, "submitted_at": register_import.uploaded_at,
+            "tier": head["recorded_tier"] or (result.tier if result else Tier.NONE),
+        }  # fmt: skip
         if result is not None:
-            household.imputed_members = result.imputed_members
-            household.annual_income = result.annual_income
-            household.per_capita_income = result.per_capita_income
-            household.standard = standard
-        household.tier = head["recorded_tier"] or (result.tier if result else Tier.NONE)
+            household.update(imputed_members=result.imputed_members, annual_income=result.annual_income,
+                             per_capita_income=result.per_capita_income, standard_id=standard.pk)  # fmt: skip
         households.append(household)
-    Household.objects.bulk_create(households, batch_size=COMMIT_CHUNK)
+    ids = bulk_insert(Household, households)
     members = []
-    for household, group in zip(households, groups, strict=True):
+    for pk, group in zip(ids, groups, strict=True):
         for position, row in enumerate(group):
             values = row.data["m"]
-            members.append(Member(
-                household_id=household.pk, position=position, sex=row.data["sex"],
-                birth_date=date.fromisoformat(row.data["birth"]),
-                **{f: values[f] for f in ("relation", "name", "id_number", "health", "disability", "work_status",
-                                          "school_level", "medical_insurance", *INCOME_SOURCES)},
-            ))  # fmt: skip
-    Member.objects.bulk_create(members, batch_size=5000)
-    uploader, approver = register_import.uploaded_by, register_import.approved_by
+            members.append({
+                "household_id": pk, "position": position, "sex": row.data["sex"], "birth_date": row.data["birth"],
+                **{f: values[f] for f in MEMBER_VALUES},
+            })  # fmt: skip
+    bulk_insert(Member, members)
     audit_record_many(
         actor=approver,
         verb="household.register_import",
         rows=(
-            AuditRow("cases.household", str(h.pk), f"{h.head_name}户（{h.union.name}）", h.union_id, {
+            AuditRow("cases.household", str(pk), f"{h['head_name']}户（{unions[h['union_id']].name}）", h["union_id"], {
                 "register_file": (None, register_import.file_name),
                 "register_row": (None, g[0].row_number),
                 "uploaded_by": (None, uploader.display_name),
                 "approved_by": (None, approver.display_name if approver else ""),
-                "file_number": (None, h.file_number),
-                "filed_at": (None, h.filed_at.isoformat()),
-                "tier": (None, h.tier),
+                "file_number": (None, h["file_number"]),
+                "filed_at": (None, h["filed_at"].isoformat()),
+                "tier": (None, h["tier"]),
             })
-            for h, g in zip(households, groups, strict=True)
+            for pk, h, g in zip(ids, households, groups, strict=True)
         ),
         batch_size=5000,
     )  # fmt: skip
     return len(households)
+
+
+MEMBER_VALUES = ("relation", "name", "id_number", "health", "disability", "work_status", "school_level",
+                 "medical_insurance", *INCOME_SOURCES)  # fmt: skip
 
 
 household_kind = register_kind(
