@@ -252,10 +252,8 @@ def _encoder(field, now):
     from django.db.models import JSONField  # noqa: PLC0415 — only the PostgreSQL path needs it
 
     missing = object()
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        default = now
-    else:
-        default = field.get_default()  # "" for a text field without one, as Django saves it
+    # A text field without a default gets "", as Django saves it.
+    default = now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()
     if isinstance(field, JSONField):
 
         def encode(row, name):
@@ -428,6 +426,10 @@ class CommitResult:
     extra: dict = field(default_factory=dict)
 
 
+class StageLost(Exception):
+    """The staged rows are not all there any more."""
+
+
 def commit_lock() -> None:
     """One register commit at a time (two stages of the same workbook must not both create its files)."""
     if connection.vendor == "postgresql":
@@ -447,6 +449,9 @@ def register_commit(*, import_id: int) -> RegisterImport:
         if register_import.status != ImportStage.APPROVED:
             return register_import
         counts = dict(register_import.counts)
+        if StagedRow.objects.filter(register_import=register_import).count() != counts.get("rows"):
+            # The staging tables keep no write-ahead log: a database restart empties them.
+            raise StageLost(_("暂存的数据已不完整（数据库重启后会清空），不能入库。请作废本次导入后重新上传。"))
         counts.update(kind_of(register_import.kind).commit(register_import))
         register_import.counts = counts
         register_import.status = ImportStage.COMMITTED

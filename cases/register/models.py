@@ -74,7 +74,9 @@ class Outcome(models.TextChoices):
 class StagedRow(models.Model):
     """One data row of the file as read and checked: the set-wise checks run over these in SQL."""
 
-    register_import = models.ForeignKey(RegisterImport, on_delete=models.CASCADE, related_name="+", db_index=False)
+    register_import = models.ForeignKey(
+        RegisterImport, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     row_number = models.PositiveIntegerField()
     # Rows of one household (户编号); a payment row is a group of its own.
     group_key = models.CharField(max_length=40)
@@ -97,7 +99,9 @@ class StagedRow(models.Model):
 class StagedError(models.Model):
     """One problem of the file: the Excel row (0 for the whole file), the column header and what is wrong."""
 
-    register_import = models.ForeignKey(RegisterImport, on_delete=models.CASCADE, related_name="+", db_index=False)
+    register_import = models.ForeignKey(
+        RegisterImport, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     row_number = models.PositiveIntegerField()
     column = models.CharField(max_length=60, blank=True)
     message = models.CharField(max_length=300)
