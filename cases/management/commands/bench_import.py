@@ -20,9 +20,9 @@ import random
 import resource
 import tempfile
 import time
-from unittest import mock
 from datetime import date, timedelta
 from pathlib import Path
+from unittest import mock
 
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
