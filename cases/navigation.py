@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hardship.access import FILE_READERS
 from hardship.navigation import NavItem, register
 
+from .register.selectors import REGISTER_USERS
 from .selectors import STANDARD_EDITORS
 from .work import QUEUE_ROLES
 
@@ -17,3 +18,4 @@ def register_all() -> None:
     register(NavItem(_("审核待办"), "cases:review_queue", "bi-clipboard-check", QUEUE_ROLES, 110))
     register(NavItem(_("公示"), "cases:notice_list", "bi-megaphone", FILE_READERS, 120))
     register(NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", STANDARD_EDITORS, 130))
+    register(NavItem(_("存量导入"), "cases:register_list", "bi-box-arrow-in-down", REGISTER_USERS, 135))

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .changes.views import change_urlpatterns
+from .register.views import register_urlpatterns
 from .review import views as views_review
 from .support.views import support_urlpatterns
 from .views_excel import excel_urlpatterns
@@ -26,5 +27,6 @@ urlpatterns = [
     path("standards/new/", views.standard_create, name="standard_create"),
     *change_urlpatterns,
     *excel_urlpatterns,
+    *register_urlpatterns,
     *support_urlpatterns,
 ]

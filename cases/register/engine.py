@@ -57,7 +57,7 @@ class Kind:
     checks: Callable[[RegisterImport], None]
     commit: Callable[[RegisterImport], dict]
     sample: Callable[[RegisterImport], list] = lambda register_import: []
-    headers_help: str = ""
+    examples: tuple[dict, ...] = ()  # rows of the downloadable template
 
 
 KINDS: dict[str, Kind] = {}
