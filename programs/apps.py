@@ -9,6 +9,7 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
         from . import audit_words, history, navigation
+        from .assistance import history_import  # noqa: F401 — registers the past-payments register kind
         from .assistance import work as money_work
         from .workstudy import work
 

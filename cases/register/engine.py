@@ -43,6 +43,7 @@ class Staged:
     is_head: bool = False
     union_name: str = ""
     file_number: str = ""
+    ref_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def _rows(register_import: RegisterImport) -> Iterator[tuple]:
 # Writing the stage -----------------------------------------------------------------------------
 
 ROW_COLUMNS = ("register_import_id", "row_number", "group_key", "id_number", "is_head", "union_name",
-               "file_number", "data", "outcome")  # fmt: skip
+               "file_number", "ref_id", "data", "outcome")  # fmt: skip
 ERROR_COLUMNS = ("register_import_id", "row_number", "column", "message")
 
 
@@ -185,7 +186,7 @@ class _StageWriter:
         data = json.dumps(staged.data, ensure_ascii=False, default=str, separators=(",", ":"))
         outcome = Outcome.ERROR if errors else Outcome.NEW
         self.rows.append((self.pk, number, staged.group_key[:40], staged.id_number, staged.is_head,
-                          staged.union_name[:100], staged.file_number[:30], data, outcome))  # fmt: skip
+                          staged.union_name[:100], staged.file_number[:30], staged.ref_id, data, outcome))  # fmt: skip
         self.errors += [(self.pk, number, column[:60], message[:300]) for column, message in errors]
 
     def flush(self) -> None:
@@ -466,7 +467,9 @@ def staged_groups(register_import: RegisterImport, outcome: str = Outcome.NEW) -
     rows = (
         StagedRow.objects.filter(register_import=register_import, outcome=outcome)
         .order_by("group_key", "-is_head", "row_number")
-        .only("row_number", "group_key", "id_number", "is_head", "union_id", "file_number", "data")
+        .only(
+            "row_number", "group_key", "id_number", "is_head", "union_id", "file_number", "ref_id", "target_id", "data"
+        )
         .iterator(chunk_size=CHUNK_ROWS)
     )
     group, key = [], None

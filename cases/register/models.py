@@ -85,6 +85,9 @@ class StagedRow(models.Model):
     union_name = models.CharField(max_length=100, blank=True)
     union_id = models.IntegerField(null=True)
     file_number = models.CharField(max_length=30, blank=True)
+    # A record the row refers to (a past payment's program) and the record it belongs to (its household).
+    ref_id = models.IntegerField(null=True)
+    target_id = models.IntegerField(null=True)
     # The row's checked values (JSON text: read back only by the kind's commit).
     data = models.TextField()
     outcome = models.CharField(max_length=10, default=Outcome.NEW)
