@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, JSONField
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -153,8 +153,6 @@ def _as_date(column: Column, raw) -> date:
         return date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
     except ValueError:
         pass
-    from django.core.exceptions import ValidationError  # noqa: PLC0415 — only on the error path
-
     raise ValidationError(_("“%(h)s”应为日期，如 2021-03-15。") % {"h": column.header})
 
 
@@ -250,8 +248,6 @@ def bulk_insert(model, rows: list[dict]) -> list[int]:
 
 
 def _encoder(field, now):
-    from django.db.models import JSONField  # noqa: PLC0415 — only the PostgreSQL path needs it
-
     missing = object()
     # A text field without a default gets "", as Django saves it.
     default = now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()

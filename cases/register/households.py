@@ -4,6 +4,7 @@ The columns are the 新建档案 template's (one row per member, household facts
 on the 本人 row, 所属工会, 职工编号, 建档日期, 困难类别 as recorded and the last yearly review.
 """
 
+import json
 from datetime import date
 from decimal import Decimal
 from itertools import islice
@@ -266,8 +267,6 @@ def _tier_of(union: Union, group: list, on: date, standards: dict):
 
 
 def _decoded(group: list[StagedRow]) -> list[StagedRow]:
-    import json  # noqa: PLC0415 — kept next to its one use
-
     for row in group:
         if isinstance(row.data, str):
             row.data = json.loads(row.data)

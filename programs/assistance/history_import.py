@@ -11,6 +11,7 @@ The fund's ledger is not written: those payments were booked in the old system, 
 the portal keeps starts from the allocation entered in it.
 """
 
+import json
 import re
 from decimal import Decimal
 from itertools import islice
@@ -174,8 +175,6 @@ def commit(register_import: RegisterImport) -> dict:
 
 
 def _json(text: str) -> dict:
-    import json  # noqa: PLC0415 — kept next to its one use
-
     return json.loads(text)
 
 
