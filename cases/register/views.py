@@ -14,8 +14,10 @@ from hardship.pagination import paginate
 from . import selectors, services
 from .engine import KINDS
 from .forms import RegisterUploadForm
+from .models import ImportStage
 from .selectors import REGISTER_USERS
 from .workbook import HOUSEHOLD_EXAMPLE, register_template_xlsx
+from .workflow import not_the_uploader
 
 
 def _upload_form(request):
@@ -51,6 +53,9 @@ def register_detail(request, pk: int):
         "kind": KINDS.get(register_import.kind),
         "actions": actions,
         "counts": register_import.counts or {},
+        # The uploader is not offered the approval (a duty hides it): say who approves instead.
+        "uploader_note": not_the_uploader(register_import, request.user)
+        if register_import.status == ImportStage.CHECKED else None,
         "page": errors,
         "running": register_import.status == "checking" or (register_import.status == "approved"
                                                              and not register_import.error),
