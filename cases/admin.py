@@ -12,6 +12,7 @@ from django.contrib import admin
 from hardship.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Attachment, ChangeRequest, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
+from .register.models import RegisterImport
 
 
 class MemberInline(ReadOnlyTabularInline):
@@ -69,3 +70,12 @@ class MonthlyIncomeAdmin(ReadOnlyAdmin):
 from .notices import admin as _notices_admin  # noqa: E402, F401
 from .support import admin as _support_admin  # noqa: E402, F401  (registers the support models)
 from .tickets import admin as _tickets_admin  # noqa: E402, F401
+
+
+@admin.register(RegisterImport)
+class RegisterImportAdmin(ReadOnlyAdmin):
+    """Uploaded, approved and committed by cases.register.services and its tasks."""
+
+    list_display = ["id", "file_name", "kind", "union", "status", "uploaded_by", "approved_by", "committed_at"]
+    list_filter = ["status", "kind"]
+    exclude = ["content_hash"]

@@ -16,6 +16,7 @@ class CasesConfig(AppConfig):
         from .notices.services import family_notification_deliver
 
         register_delivery(family_notification_deliver)
+        from .register import households  # noqa: F401 — registers the household register kind
 
         audit_words.register_all()
         work.register_all()

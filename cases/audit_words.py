@@ -50,6 +50,11 @@ VERBS = {
     "household.destroy": _("保存期满销毁（清除个人信息）"),
     "archive.search": _("按身份证号查询档案库"),
     "destruction.draft": _("生成档案销毁清单"),
+    "household.register_import": _("存量档案导入（原系统已建档）"),
+    "register.upload": _("上传存量导入文件"),
+    "register.approve": _("批准存量导入入库"),
+    "register.commit_again": _("重新入库存量导入"),
+    "register.discard": _("作废存量导入"),
 }
 KEYS = {
     "by": _("提交人"),
@@ -83,6 +88,11 @@ KEYS = {
     "cutoff": _("截止日期"),
     "destruction_list": _("销毁清单"),
     "id_number": _("身份证号"),
+    "register_file": _("导入文件"),
+    "register_row": _("文件行号"),
+    "uploaded_by": _("上传人"),
+    "approved_by": _("批准人"),
+    "error": _("错误"),
 }
 # Keys of a member's entry that are no Member field (members.张三.<attribute>).
 MEMBER_EVENTS = {"added": _("新增成员"), "removed": _("移出成员")}

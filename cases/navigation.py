@@ -10,6 +10,7 @@ from hardship.navigation import NavItem, register
 
 from .archive.selectors import ARCHIVE_READERS
 from .crosscheck.workflow import READERS as CROSSCHECK_READERS
+from .register.selectors import REGISTER_USERS
 from .selectors import STANDARD_EDITORS
 from .tickets.workflow import READERS as TICKET_READERS
 from .work import QUEUE_ROLES
@@ -23,3 +24,4 @@ def register_all() -> None:
     register(NavItem(_("档案库"), "cases:archive_search", "bi-archive", ARCHIVE_READERS, 126))
     register(NavItem(_("认定标准"), "cases:standard_list", "bi-sliders", STANDARD_EDITORS, 130))
     register(NavItem(_("信息比对"), "cases:xcheck_home", "bi-intersect", CROSSCHECK_READERS, 135))
+    register(NavItem(_("存量导入"), "cases:register_list", "bi-box-arrow-in-down", REGISTER_USERS, 136))

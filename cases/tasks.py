@@ -9,6 +9,7 @@ from .archive.services import destruction_list_draft
 from .crosscheck.services import flag_history_record
 from .models import HardshipStandard
 from .notices.tasks import notify_yearly_reviews_due, sms_send  # noqa: F401 — Celery discovers tasks here
+from .register.tasks import commit_register, stage_register  # noqa: F401 — found by autodiscover here
 from .services import standard_apply
 
 

@@ -4,6 +4,7 @@ from . import views
 from .archive.views import archive_urlpatterns
 from .changes.views import change_urlpatterns
 from .crosscheck.views import crosscheck_urlpatterns
+from .register.views import register_urlpatterns
 from .review import views as views_review
 from .support.views import support_urlpatterns
 from .tickets.views import ticket_urlpatterns
@@ -31,6 +32,7 @@ urlpatterns = [
     *change_urlpatterns,
     *crosscheck_urlpatterns,
     *excel_urlpatterns,
+    *register_urlpatterns,
     *support_urlpatterns,
     *ticket_urlpatterns,
 ]

@@ -11,6 +11,7 @@ class ProgramsConfig(AppConfig):
         from hardship.exports import register_export
 
         from . import audit_words, history, navigation
+        from .assistance import history_import  # noqa: F401 — registers the past-payments register kind
         from .assistance import work as money_work
         from .assistance.services import bank_file_job
         from .workstudy import work

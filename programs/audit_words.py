@@ -35,6 +35,7 @@ VERBS = {
     "payment.paid": _("发放：已到账"),
     "payment.failed": _("发放：失败"),
     "payment.cancelled": _("发放：已取消"),
+    "payment.imported": _("发放：历史发放（存量导入）"),
     "workstudy.application.register": _("勤工助学报名"),
     "workstudy.enterprise.create": _("新增爱心企业"),
     "workstudy.enterprise.update": _("修改爱心企业"),

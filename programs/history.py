@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from cases.history import HistoryEntry, register_source
 
-from .assistance.models import Payment
+from .assistance.models import Entitlement, Payment
 
 
 def payment_entries(household, limit: int) -> list[HistoryEntry]:
@@ -19,7 +19,20 @@ def payment_entries(household, limit: int) -> list[HistoryEntry]:
         .annotate(moment=Coalesce("settled_at", "batch__decided_at", F("batch__created_at")))
         .order_by("-moment", "-id")[:limit]
     )
-    return [
+    imported = (
+        Entitlement.objects.filter(household=household, register_import__isnull=False)
+        .select_related("program", "register_import")
+        .order_by("-id")[:limit]
+    )
+    entries = [
+        HistoryEntry(
+            verb="payment.imported",
+            created_at=e.created_at,
+            changes={"payment": [None, f"{e.program.name} {e.period_key} {e.amount} 元（{e.detail}）"]},
+        )
+        for e in imported
+    ]
+    return entries + [
         HistoryEntry(
             verb=f"payment.{p.status}",
             created_at=p.moment,

@@ -4,6 +4,7 @@ from ..archive.models import *  # noqa: F403
 from ..changes.models import *  # noqa: F403
 from ..crosscheck.models import *  # noqa: F403
 from ..notices.models import *  # noqa: F403
+from ..register.models import *  # noqa: F403
 from ..review.models import *  # noqa: F403
 from ..review.models import visit_photo_path  # noqa: F401
 from ..support.models import *  # noqa: E402, F403

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Household, SchoolLevel, Tier
+from cases.models import Household, RegisterImport, SchoolLevel, Tier
 from hardship.choices import ChoiceLabels
 from hardship.masking import mask_card
 from hardship.models import Union
@@ -225,8 +225,14 @@ class Entitlement(models.Model):
     program = models.ForeignKey(Program, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+",
                                 db_index=False)  # fmt: skip
     period_key = models.CharField(_("期间"), max_length=20)
+    # None for a payment made before the portal, brought in by a register import (历史发放).
     batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="entitlements",
-                              db_index=False)  # fmt: skip
+                              db_index=False, null=True, blank=True)  # fmt: skip
+    # No database constraint (like ``union``): adding one would scan the million-row table under a lock.
+    register_import = models.ForeignKey(
+        RegisterImport, verbose_name=_("存量导入"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False, db_constraint=False,
+    )  # fmt: skip
     amount = models.DecimalField(_("金额"), **MONEY)
     tier = models.CharField(_("困难类别"), max_length=20, choices=Tier.choices)
     # A copy of the household's union for the summary: written with the row, never changed; no

@@ -32,6 +32,7 @@ from cases.changes import services as changes
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.notices.services import family_notification_deliver
+from cases.register.models import ImportStage, RegisterImport
 from cases.services import MemberInput, attachment_add, household_create
 from cases.tickets import services as tickets
 from family.models import SignInCode, WorkerAccount
@@ -241,6 +242,14 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
               "secondary_causes": []},
     )  # fmt: skip
     put((side, "draft"), draft.pk)
+
+    # A register import already committed (an empty POST can neither discard nor commit it again).
+    register_import = RegisterImport.objects.create(
+        kind="households", union=union, status=ImportStage.COMMITTED, file=f"register/{side}.xlsx",
+        file_name=world.mark(side, f"{word}存量档案.xlsx", "register file"), content_hash="0" * 64,
+        uploaded_by=builder, approved_by=approver, counts={"rows": 1, "new": 1, "created": 1, "skipped": 0},
+    )  # fmt: skip
+    put((side, "register_import"), register_import.pk)
 
     # Money: the union's own fund, programs, an exported batch (nothing left that a click could move).
     living = Program.objects.create(code=f"mx-living-{side}", name=world.mark(side, f"{word}生活补贴", "program"),

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from cases.excel import households_export_xlsx, households_template_xlsx
 from cases.models import Household
+from cases.register.engine import KINDS
+from cases.register.workbook import register_template_xlsx
 from cases.selectors import household_list
 from cases.services import household_create
 from hardship.models import ExportJob, Role, Union
@@ -141,6 +143,10 @@ def _template(payload: str, request) -> list[tuple[str, bytes]]:
     return [("xlsx", households_template_xlsx())]
 
 
+def _register_templates(payload: str, request) -> list[tuple[str, bytes]]:
+    return [("xlsx", register_template_xlsx(kind, kind.examples)) for kind in KINDS.values()]
+
+
 def _quarterly_return(payload: str, request) -> list[tuple[str, bytes]]:
     rows = [{"union": payload, "program": payload, "households": 2, "people": 5, "money": Decimal("-350.00")}]
     return [("xlsx", returns.quarterly_return_xlsx("2026-Q2", rows))]
@@ -164,6 +170,7 @@ WRITERS = (
            carries=frozenset({"户主", "职工编号", "所属工会"}),
            derived=frozenset({"身份证号（脱敏）", "状态", "困难类别", "主要致困原因", "联系电话（脱敏）"})),
     Writer("import template", "cases.excel.template", _template, fixed=True),
+    Writer("register templates", "cases.register.workbook", _register_templates, fixed=True),
     Writer("quarterly return", "programs.reports.xlsx", _quarterly_return, carries=frozenset({"工会", "帮扶项目"})),
     Writer("exit return", "programs.reports.xlsx", _exit_return, carries=frozenset({"工会"})),
 )  # fmt: skip

@@ -111,6 +111,8 @@ H = {"pk": "household"}
 # Staff users and anonymous visitors are sent to the worker sign-in page (302, not the staff login).
 FAMILY_PUBLIC = E(anon=200, worker=200)
 FAMILY_WORKER = E(ok=302, anon=302, worker=200, shows=("household head",), shown_to=frozenset({"worker"}))
+REGISTER = {"pk": "register_import"}
+CENTRE = frozenset({R.CENTRE_STAFF})
 API_NO_FILES = {"no_role": 404, R.ENTERPRISE_CONTACT: 404}
 SEARCH = "?q=欧阳"  # every household head of the world is named 欧阳…: the search must find only in-scope ones
 
@@ -192,6 +194,14 @@ EXPECTED: dict[str, E] = {
     "cases:destruction_action": E(CENTRE_READERS, args={"pk": "destruction", "name": "=approve"}, ok=302),
     "cases:standard_list": E(STANDARD_EDITORS),
     "cases:standard_create": E(STANDARD_EDITORS),
+    # 存量导入: centre staff only; the world's import is committed, so the approval page sends them back to it.
+    "cases:register_list": E(CENTRE, shows=("register file",)),
+    "cases:register_template": E(CENTRE, args={"kind": "=households"}),
+    "cases:register_detail": E(CENTRE, args=REGISTER),
+    "cases:register_progress": E(CENTRE, args=REGISTER),
+    "cases:register_approve": E(CENTRE, args=REGISTER, ok=302),
+    "cases:register_discard": E(CENTRE, args=REGISTER, method="POST", ok=302),
+    "cases:register_commit_again": E(CENTRE, args=REGISTER, method="POST", ok=302),
     "cases:household_import": E(FILE_EDITORS),
     "cases:household_template": E(FILE_EDITORS),
     "cases:household_export": E(FILE_READERS, query=SEARCH, shows=("household head",)),
@@ -339,6 +349,7 @@ ADMIN_MODELS = {
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
     "programs.matchrun", "cases.changerequest", "family.workeraccount", "family.signincode",
     "cases.ticket", "cases.messagetemplate", "cases.familynotification", "cases.smsdelivery",
+    "cases.registerimport",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
@@ -351,6 +362,7 @@ ADMIN_READ_ONLY = {
     "programs_application", "programs_placement", "programs_matchrun",
     "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",
     "family_workeraccount", "family_signincode",
+    "cases_registerimport",
 }  # fmt: skip
 ADMIN_NO_DELETE = {"hardship_union"}
 ADMIN_KEEPS_DELETE = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}  # clearing a lock-out

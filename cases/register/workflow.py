@@ -1,0 +1,59 @@
+"""The register import's stage, declared once (see hardship/workflow.py).
+
+Centre staff upload a register file; a worker checks and stages it (检查中 → 待复核, or 检查失败);
+a second centre user — not the uploader — approves it (已批准，入库中), and the worker commits it in
+one transaction (已入库). A commit that failed (a worker killed, a database error) leaves nothing and
+the import approved with the error: it may be committed again. A stage not committed may be discarded.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hardship.models import Role
+from hardship.workflow import Transition, Workflow, register, rule
+
+from .models import ImportStage, RegisterImport
+
+S = ImportStage
+CENTRE = Role.CENTRE_STAFF
+
+
+@rule(q=lambda user: ~Q(uploaded_by=user))
+def not_the_uploader(register_import: RegisterImport, user) -> str | None:
+    """Four eyes: whoever uploaded the register does not approve it."""
+    if register_import.uploaded_by_id == user.pk:
+        return _("您上传了这个文件，不能自己批准入库，请由中心的另一位工作人员复核批准。")
+    return None
+
+
+def no_errors(register_import: RegisterImport, user) -> str | None:
+    errors = (register_import.counts or {}).get("errors", 0)
+    if errors:
+        return _("文件中有 %(n)s 处错误，不能入库。请修改后重新上传，并作废本次导入。") % {"n": errors}
+    return None
+
+
+def not_committing(register_import: RegisterImport, user) -> str | None:
+    """An approved import is being committed by a worker unless its commit failed (it then shows the error)."""
+    if register_import.status == S.APPROVED and not register_import.error:
+        return _("正在入库，请稍候刷新本页。")
+    return None
+
+
+T = Transition
+register_workflow = register(
+    Workflow(
+        "register_import",
+        model=RegisterImport,
+        subject=gettext_lazy("该导入"),
+        transitions=[
+            T("approve", gettext_lazy("批准入库"), (S.CHECKED,), S.APPROVED, (CENTRE,),
+              duties=(not_the_uploader,), guards=(no_errors,)),
+            T("commit_again", gettext_lazy("重新入库"), (S.APPROVED,), None, (CENTRE,),
+              duties=(not_the_uploader,), guards=(not_committing,)),
+            T("discard", gettext_lazy("作废"), (S.CHECKED, S.FAILED, S.APPROVED), S.DISCARDED, (CENTRE,),
+              guards=(not_committing,)),
+        ],
+    )
+)  # fmt: skip
