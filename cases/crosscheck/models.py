@@ -166,9 +166,11 @@ class Finding(models.Model):
 
     upload = models.ForeignKey(ResultUpload, verbose_name=_("比对结果"), on_delete=models.PROTECT,
                                related_name="findings")  # fmt: skip
+    # Indexes kept to what is read (a roll inserts thousands of rows at once): by upload, by household and kind.
     household = models.ForeignKey("cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT,
-                                  related_name="xcheck_findings")  # fmt: skip
-    member = models.ForeignKey("cases.Member", verbose_name=_("成员"), on_delete=models.PROTECT, related_name="+")
+                                  related_name="xcheck_findings", db_index=False)  # fmt: skip
+    member = models.ForeignKey("cases.Member", verbose_name=_("成员"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)  # fmt: skip
     kind = models.CharField(_("比对类别"), max_length=20, choices=RegistryKind.choices)
     found_on = models.DateField(_("结果日期"))
     row_number = models.PositiveIntegerField(_("结果文件行号"))
@@ -230,7 +232,9 @@ class Flag(models.Model):
 
     household = models.ForeignKey("cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT,
                                   related_name="xcheck_flags")  # fmt: skip
-    finding = models.ForeignKey(Finding, verbose_name=_("比对发现"), on_delete=models.PROTECT, related_name="flags")
+    # By finding: the unique (finding, code) index serves it.
+    finding = models.ForeignKey(Finding, verbose_name=_("比对发现"), on_delete=models.PROTECT, related_name="flags",
+                                db_index=False)  # fmt: skip
     code = models.CharField(_("疑点"), max_length=20, choices=FlagCode.choices)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
     data = models.JSONField(_("计算依据"), default=dict, blank=True)
@@ -238,7 +242,7 @@ class Flag(models.Model):
     outcome = models.CharField(_("处理结果"), max_length=20, choices=FlagOutcome.choices, blank=True, default="")
     reason = models.CharField(_("处理意见"), max_length=500, blank=True)
     change_request = models.ForeignKey("cases.ChangeRequest", verbose_name=_("变更申请"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")  # fmt: skip
+                                       on_delete=models.PROTECT, related_name="+", db_index=False)  # fmt: skip
     created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
@@ -248,9 +252,6 @@ class Flag(models.Model):
         verbose_name = _("比对疑点")
         verbose_name_plural = _("比对疑点")
         ordering = ["id"]
-        indexes = [
-            models.Index(fields=["household"], condition=Q(status="open"), name="flag_open_household"),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["finding", "code"], name="flag_once_per_finding"),
             models.CheckConstraint(condition=Q(status="open") | Q(decided_by__isnull=False), name="flag_decided_by"),
