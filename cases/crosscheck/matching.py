@@ -75,15 +75,16 @@ def stage_copy(cursor, data: bytes, columns: int, stage: str = STAGE) -> None:
 def _stage_rows(cursor, rows: list[list[str]], columns: int, stage: str) -> None:
     names = ", ".join(f"c{i}" for i in range(columns))
     if _pg():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for number, row in rows:
-            writer.writerow([number, *row])
-        buffer.seek(0)
-        cursor.cursor.copy_expert(f"COPY {stage} (row_no, {names}) FROM STDIN WITH (FORMAT csv)", buffer)
+        buffer = io.StringIO("".join("\t".join([str(number), *map(_copy_text, row)]) + "\n" for number, row in rows))
+        cursor.cursor.copy_expert(f"COPY {stage} (row_no, {names}) FROM STDIN", buffer)
         return
     marks = ", ".join(["%s"] * (columns + 1))
     cursor.executemany(f"INSERT INTO {stage} (row_no, {names}) VALUES ({marks})", [[n, *r] for n, r in rows])
+
+
+def _copy_text(value: str) -> str:
+    """A cell in COPY's text format (backslash, tab and line ends escaped)."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _parsed(text: str, columns: int) -> tuple[list, list]:

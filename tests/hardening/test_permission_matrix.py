@@ -66,6 +66,7 @@ STANDARD_EDITORS = frozenset({R.CENTRE_STAFF, R.SYSTEM_ADMIN})
 # page lets them in; the workflow then sends them back from a visit of another step.
 VISITORS = frozenset({R.GRASSROOTS_STAFF, R.CASEWORKER, R.THIRD_PARTY_REVIEWER, R.CENTRE_STAFF})
 PROPOSERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF})
+XCHECK_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,24 @@ EXPECTED: dict[str, E] = {
     # The approval's confirmation page; a grassroots user is sent back to the request (not theirs to decide).
     "cases:change_action": E(
         PROPOSERS, args={"change_id": "change", "name": "=approve"}, by_role={R.GRASSROOTS_STAFF: 302}
+    ),
+    # 信息比对: authorisations by the file's editors; requests, results and decisions by centre staff;
+    # discipline observers read the requests and the adjudication queue.
+    "cases:xcheck_consent": E(PROPOSERS, args=H),
+    "cases:xcheck_home": E(XCHECK_READERS),
+    "cases:xcheck_request_detail": E(XCHECK_READERS, args={"request_id": "xcheck_request"}),
+    "cases:xcheck_request_file": E(
+        frozenset({R.CENTRE_STAFF}),
+        args={"request_id": "xcheck_request", "registry_id": "registry"},
+        shows=("household head",),
+    ),
+    "cases:xcheck_results_upload": E(
+        frozenset({R.CENTRE_STAFF}), args={"request_id": "xcheck_request"}, method="POST", ok=302
+    ),
+    "cases:xcheck_flag_queue": E(XCHECK_READERS, shows=("household head",)),
+    "cases:xcheck_flag_detail": E(XCHECK_READERS, args={"flag_id": "flag"}),
+    "cases:xcheck_flag_action": E(
+        frozenset({R.CENTRE_STAFF}), args={"flag_id": "flag", "name": "=dismiss"}, method="POST", ok=302
     ),
     "cases:household_print": E(FILE_READERS, args=H),
     "cases:attachment_upload": E(FILE_EDITORS, args=H, method="POST", ok=302),
@@ -271,6 +290,8 @@ ADMIN_MODELS = {
     "cases.monthlyincome", "cases.benchmarkrate", "cases.mutualcoverplan", "cases.noncashhelp", "cases.startuploan",
     "programs.enterprise", "programs.season", "programs.position", "programs.application", "programs.placement",
     "programs.matchrun", "cases.changerequest",
+    "cases.registry", "cases.flagruleset", "cases.consent", "cases.checkrequest", "cases.resultupload",
+    "cases.finding", "cases.flag",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
@@ -280,6 +301,7 @@ ADMIN_READ_ONLY = {
     "cases_noncashhelp", "cases_startuploan", "programs_enterprise", "programs_season", "programs_position",
     "programs_application", "programs_placement", "programs_matchrun",
     "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",
+    "cases_consent", "cases_checkrequest", "cases_resultupload", "cases_finding", "cases_flag",
 }  # fmt: skip
 ADMIN_NO_DELETE = {"hardship_union"}
 ADMIN_KEEPS_DELETE = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}  # clearing a lock-out

@@ -31,6 +31,7 @@ EDITABLE = {
     "hardship.user", "hardship.roleassignment", "hardship.union", "hardship.socialorganisation",
     "hardship.calendarday",  # the holiday calendar: the system admin's to keep, each change audited
     "cases.benchmarkrate", "cases.mutualcoverplan",
+    "cases.registry", "cases.flagruleset",  # 信息比对: each registry's file layout, the dated flag rules
 }  # fmt: skip
 
 
