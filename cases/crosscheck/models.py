@@ -263,3 +263,17 @@ class Flag(models.Model):
 
 
 DEFAULT_BUSINESS_ROLES = ["法定代表人", "控股股东", "实际控制人"]
+
+# The registries a city starts with (code, name, kind, request columns, result columns): the migration
+# and the demo seed them; the system administrator edits them in the admin.
+DEFAULT_REGISTRIES = [
+    ("minzheng", "民政低保/特困名单", RegistryKind.DIBAO, ["name", "id_number", "relation", "household"],
+     {"id_number": "身份证号", "roll": "救助类别"}),
+    ("budongchan", "不动产登记", RegistryKind.PROPERTY, ["name", "id_number"],
+     {"id_number": "身份证号", "count": "房产套数", "area": "建筑面积合计"}),
+    ("cheliang", "车辆登记", RegistryKind.VEHICLE, ["name", "id_number"], {"id_number": "身份证号", "count": "车辆数"}),
+    ("shichang", "市场监管", RegistryKind.BUSINESS, ["name", "id_number"],
+     {"id_number": "身份证号", "role": "任职/出资身份", "capital": "认缴出资额"}),
+    ("shebao", "社保", RegistryKind.SOCIAL, ["name", "id_number", "household"],
+     {"id_number": "身份证号", "pension": "月养老金", "contribution": "月缴费额"}),
+]  # fmt: skip
