@@ -53,12 +53,14 @@ def test_a_pension_found_by_the_social_insurance_check_re_tiers_the_file(page, d
     signed = tmp_path / "授权书.pdf"
     signed.write_bytes(b"%PDF-1.4 signed authorisation\n%%EOF")
     page.get_by_label("授权书（PDF/JPG/PNG）").set_input_files(str(signed))
+    shot(page, "xcheck-00-consent-form-zh")
     with page.expect_navigation():
-        page.get_by_test_id("consent-form").get_by_role("button").click()
+        page.get_by_test_id("consent-submit").click()
     expect(page.get_by_test_id("consents")).to_contain_text("社保")
     shot(page, "xcheck-01-consent-zh")
 
     # 钱志刚 sends the district's filed households to 社保 and downloads the request file
+    page.context.clear_cookies()
     login(page, demo, "huishan", DEMO_PASSWORD)
     page.goto(demo.url + reverse("cases:xcheck_home"))
     form = page.get_by_test_id("request-form")
@@ -66,7 +68,7 @@ def test_a_pension_found_by_the_social_insurance_check_re_tiers_the_file(page, d
     form.get_by_label("社保").check()
     shot(page, "xcheck-02-request-form-zh")
     with page.expect_navigation():
-        form.get_by_role("button").click()
+        page.get_by_test_id("request-submit").click()
     expect(page.get_by_test_id("people")).not_to_have_text("0")
     with page.expect_download() as download:
         page.get_by_test_id("request-file").first.click()
@@ -80,7 +82,7 @@ def test_a_pension_found_by_the_social_insurance_check_re_tiers_the_file(page, d
                                   ["110105194912310021", "3000", "0"], ["bad-id", "1", "0"]]))  # fmt: skip
     page.get_by_test_id("result-form").get_by_label("结果文件（CSV，UTF-8）").set_input_files(str(result))
     with page.expect_navigation():
-        page.get_by_test_id("result-form").get_by_role("button").click()
+        page.get_by_test_id("result-submit").click()
     expect(page.get_by_test_id("upload")).to_contain_text("匹配 1 人")
     shot(page, "xcheck-04-result-zh")
 
@@ -94,13 +96,14 @@ def test_a_pension_found_by_the_social_insurance_check_re_tiers_the_file(page, d
     confirm = page.locator("form[data-action=confirm_change]")
     confirm.get_by_label("处理意见").fill("社保核实：户主领取养老金")
     with page.expect_navigation():
-        confirm.get_by_role("button").click()
+        confirm.locator("button[type=submit]").click()
     expect(page.get_by_test_id("change-status")).to_have_text("待审批")
     shot(page, "xcheck-07-change-request-zh")
     flag = Flag.objects.get(household=household)
     assert flag.status == FlagStatus.CONFIRMED and flag.change_request_id
 
     # 周敏 approves the change: the file is re-tiered with the pension
+    page.context.clear_cookies()
     login(page, demo, "centre", DEMO_PASSWORD)
     page.goto(demo.url + reverse("cases:change_detail", args=[flag.change_request_id]))
     page.locator("[data-action=approve]").click()
