@@ -30,6 +30,11 @@ RESULT_FIELDS = {
     RegistryKind.BUSINESS: ("id_number", "role", "capital"),
     RegistryKind.SOCIAL: ("id_number", "pension", "contribution"),
 }
+# The result fields in words (a finding's data on the flag page).
+RESULT_LABELS = {
+    "roll": _("救助类别"), "count": _("数量"), "area": _("建筑面积合计（平方米）"), "role": _("任职/出资身份"),
+    "capital": _("认缴出资额（元）"), "pension": _("月养老金（元）"), "contribution": _("月缴费额（元）"),
+}  # fmt: skip
 NUMERIC_RESULT_FIELDS = {"count", "area", "capital", "pension", "contribution"}
 
 

@@ -17,7 +17,7 @@ from .. import selectors as file_selectors
 from ..models import Tier
 from . import selectors, services
 from .forms import ConsentForm, DecisionForm, RequestForm, ResultForm, income_choices
-from .models import FlagOutcome, FlagStatus, Registry
+from .models import RESULT_LABELS, FlagOutcome, FlagStatus, Registry
 from .workflow import DECIDERS, READERS
 
 CONSENT_RECORDERS = services.CONSENT_RECORDERS
@@ -143,6 +143,7 @@ def flag_detail(request, flag_id: int):
     return render(request, "cases/xcheck_flag.html", {
         "flag": flag, "household": flag.household, "actions": actions, "form": DecisionForm(),
         "incomes": income_choices(), "tier_labels": dict(Tier.choices),
+        "finding_rows": [(RESULT_LABELS.get(k, k), v) for k, v in flag.finding.data.items()],
     })  # fmt: skip
 
 
