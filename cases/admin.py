@@ -11,7 +11,23 @@ from django.contrib import admin
 
 from hardship.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import Attachment, ChangeRequest, HardshipStandard, HomeVisit, Household, Member, MonthlyIncome, Opinion
+from .models import (
+    Attachment,
+    ChangeRequest,
+    CheckRequest,
+    Consent,
+    Finding,
+    Flag,
+    FlagRuleSet,
+    HardshipStandard,
+    HomeVisit,
+    Household,
+    Member,
+    MonthlyIncome,
+    Opinion,
+    Registry,
+    ResultUpload,
+)
 from .register.models import RegisterImport
 
 
@@ -79,3 +95,45 @@ class RegisterImportAdmin(ReadOnlyAdmin):
     list_display = ["id", "file_name", "kind", "union", "status", "uploaded_by", "approved_by", "committed_at"]
     list_filter = ["status", "kind"]
     exclude = ["content_hash"]
+
+
+# 信息比对: the registries (request layout, result columns) and the dated flag rules are configuration the
+# system administrator edits; consents, requests, results, findings and flags are written by the services.
+@admin.register(Registry)
+class RegistryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(FlagRuleSet)
+class FlagRuleSetAdmin(admin.ModelAdmin):
+    list_display = ["union", "effective_from", "min_properties", "average_area", "flag_vehicle", "flag_business",
+                    "flag_pension", "flag_dibao"]  # fmt: skip
+    list_filter = ["effective_from"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["household", "member", "signed_on", "valid_until", "recorded_by"]
+
+
+@admin.register(CheckRequest)
+class CheckRequestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "union", "scope", "households", "people", "excluded_count", "created_by", "created_at"]
+
+
+@admin.register(ResultUpload)
+class ResultUploadAdmin(ReadOnlyAdmin):
+    list_display = ["id", "request", "registry", "result_date", "rows", "matched", "flags", "uploaded_by"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["id", "household", "kind", "found_on", "row_number"]
+    list_filter = ["kind"]
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ["id", "household", "code", "status", "outcome", "decided_by", "decided_at"]
+    list_filter = ["code", "status"]

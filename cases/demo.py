@@ -9,6 +9,7 @@ from django.utils import timezone
 from hardship.identity import make_card_number, make_id_number
 from hardship.models import SocialOrganisation, Union, User
 
+from .crosscheck.models import DEFAULT_BUSINESS_ROLES, DEFAULT_REGISTRIES, FlagRuleSet, Registry
 from .models import HardshipStandard, Household, Status, Step
 from .review import services as review
 from .services import MemberInput, household_create
@@ -192,3 +193,17 @@ def seed_cover_plans() -> None:
         effective_from=DEMO_BENCHMARK_RATE["effective_from"],
         defaults={"rate_percent": DEMO_BENCHMARK_RATE["rate_percent"]},
     )
+
+
+def seed_crosscheck(*, union) -> None:
+    """信息比对: the registries and the city's flag rules (Wuxi's 2024 average floor area per person, 40 m²)."""
+    for code, name, kind, request_columns, result_columns in DEFAULT_REGISTRIES:
+        Registry.objects.get_or_create(code=code, defaults={"name": name, "kind": kind,
+                                                            "request_columns": request_columns,
+                                                            "result_columns": result_columns})  # fmt: skip
+    defaults = {
+        "average_area": Decimal("40"),
+        "business_roles": DEFAULT_BUSINESS_ROLES,
+        "note": "演示：当地人均住房面积",
+    }
+    FlagRuleSet.objects.get_or_create(union=union, effective_from=date(2024, 1, 1), defaults=defaults)

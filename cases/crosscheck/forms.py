@@ -11,8 +11,10 @@ from .models import RequestScope
 class ConsentForm(forms.Form):
     members = forms.MultipleChoiceField(label=_("签署成员"), widget=forms.CheckboxSelectMultiple)
     file = forms.FileField(label=_("授权书（PDF/JPG/PNG）"))
-    signed_on = forms.DateField(label=_("签署日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("签署日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("有效期至"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     registries = forms.MultipleChoiceField(label=_("授权核对范围"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, members, registries, **kwargs):
@@ -39,7 +41,9 @@ class RequestForm(forms.Form):
 
 class ResultForm(forms.Form):
     registry = forms.ChoiceField(label=_("比对部门"))
-    result_date = forms.DateField(label=_("结果日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    result_date = forms.DateField(
+        label=_("结果日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     file = forms.FileField(label=_("结果文件（CSV，UTF-8）"))
 
     def __init__(self, *args, registries, **kwargs):

@@ -30,6 +30,11 @@ RESULT_FIELDS = {
     RegistryKind.BUSINESS: ("id_number", "role", "capital"),
     RegistryKind.SOCIAL: ("id_number", "pension", "contribution"),
 }
+# The result fields in words (a finding's data on the flag page).
+RESULT_LABELS = {
+    "roll": _("救助类别"), "count": _("数量"), "area": _("建筑面积合计（平方米）"), "role": _("任职/出资身份"),
+    "capital": _("认缴出资额（元）"), "pension": _("月养老金（元）"), "contribution": _("月缴费额（元）"),
+}  # fmt: skip
 NUMERIC_RESULT_FIELDS = {"count", "area", "capital", "pension", "contribution"}
 
 
@@ -166,9 +171,11 @@ class Finding(models.Model):
 
     upload = models.ForeignKey(ResultUpload, verbose_name=_("比对结果"), on_delete=models.PROTECT,
                                related_name="findings")  # fmt: skip
+    # Indexes kept to what is read (a roll inserts thousands of rows at once): by upload, by household and kind.
     household = models.ForeignKey("cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT,
-                                  related_name="xcheck_findings")  # fmt: skip
-    member = models.ForeignKey("cases.Member", verbose_name=_("成员"), on_delete=models.PROTECT, related_name="+")
+                                  related_name="xcheck_findings", db_index=False)  # fmt: skip
+    member = models.ForeignKey("cases.Member", verbose_name=_("成员"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)  # fmt: skip
     kind = models.CharField(_("比对类别"), max_length=20, choices=RegistryKind.choices)
     found_on = models.DateField(_("结果日期"))
     row_number = models.PositiveIntegerField(_("结果文件行号"))
@@ -230,7 +237,9 @@ class Flag(models.Model):
 
     household = models.ForeignKey("cases.Household", verbose_name=_("家庭"), on_delete=models.PROTECT,
                                   related_name="xcheck_flags")  # fmt: skip
-    finding = models.ForeignKey(Finding, verbose_name=_("比对发现"), on_delete=models.PROTECT, related_name="flags")
+    # By finding: the unique (finding, code) index serves it.
+    finding = models.ForeignKey(Finding, verbose_name=_("比对发现"), on_delete=models.PROTECT, related_name="flags",
+                                db_index=False)  # fmt: skip
     code = models.CharField(_("疑点"), max_length=20, choices=FlagCode.choices)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
     data = models.JSONField(_("计算依据"), default=dict, blank=True)
@@ -238,7 +247,7 @@ class Flag(models.Model):
     outcome = models.CharField(_("处理结果"), max_length=20, choices=FlagOutcome.choices, blank=True, default="")
     reason = models.CharField(_("处理意见"), max_length=500, blank=True)
     change_request = models.ForeignKey("cases.ChangeRequest", verbose_name=_("变更申请"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")  # fmt: skip
+                                       on_delete=models.PROTECT, related_name="+", db_index=False)  # fmt: skip
     created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
@@ -248,9 +257,6 @@ class Flag(models.Model):
         verbose_name = _("比对疑点")
         verbose_name_plural = _("比对疑点")
         ordering = ["id"]
-        indexes = [
-            models.Index(fields=["household"], condition=Q(status="open"), name="flag_open_household"),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["finding", "code"], name="flag_once_per_finding"),
             models.CheckConstraint(condition=Q(status="open") | Q(decided_by__isnull=False), name="flag_decided_by"),
@@ -262,3 +268,17 @@ class Flag(models.Model):
 
 
 DEFAULT_BUSINESS_ROLES = ["法定代表人", "控股股东", "实际控制人"]
+
+# The registries a city starts with (code, name, kind, request columns, result columns): the migration
+# and the demo seed them; the system administrator edits them in the admin.
+DEFAULT_REGISTRIES = [
+    ("minzheng", "民政低保/特困名单", RegistryKind.DIBAO, ["name", "id_number", "relation", "household"],
+     {"id_number": "身份证号", "roll": "救助类别"}),
+    ("budongchan", "不动产登记", RegistryKind.PROPERTY, ["name", "id_number"],
+     {"id_number": "身份证号", "count": "房产套数", "area": "建筑面积合计"}),
+    ("cheliang", "车辆登记", RegistryKind.VEHICLE, ["name", "id_number"], {"id_number": "身份证号", "count": "车辆数"}),
+    ("shichang", "市场监管", RegistryKind.BUSINESS, ["name", "id_number"],
+     {"id_number": "身份证号", "role": "任职/出资身份", "capital": "认缴出资额"}),
+    ("shebao", "社保", RegistryKind.SOCIAL, ["name", "id_number", "household"],
+     {"id_number": "身份证号", "pension": "月养老金", "contribution": "月缴费额"}),
+]  # fmt: skip

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from hardship.access import scope_unions
 from hardship.models import Role, Union, User
 from hardship.services import AuditRow, audit_record, audit_record_many
+from hardship.spreadsheet import csv_bytes
 from hardship.tasks import enqueue
 from hardship.workflow import ActionRefused, holds_role_over
 
@@ -27,6 +28,7 @@ from ..review import services as review_services
 from ..services.households import attachment_add
 from .matching import ResultFileError, match_file
 from .models import (
+    REQUEST_COLUMNS,
     CheckRequest,
     Consent,
     Flag,
@@ -146,14 +148,25 @@ def request_create(*, actor: User, union_id: int, scope: str, registry_ids: list
 def request_file_rows(*, check: CheckRequest, registry: Registry):
     """The rows of the file a registry centre expects: its configured columns, in its order."""
     relations = dict(Relation.choices)
-    columns = [c for c in registry.request_columns if c in ("name", "id_number", "relation", "household")] or [
-        "name", "id_number"]  # fmt: skip
+    columns = [c for c in registry.request_columns if c in REQUEST_COLUMNS] or ["name", "id_number"]
     persons = (RequestPerson.objects.filter(request=check, registry=registry).order_by("household_id", "member_id")
                .values_list("member__name", "id_number", "member__relation", "household_id"))  # fmt: skip
     for name, id_number, relation, household_id in persons.iterator(chunk_size=5000):
         values = {"name": name, "id_number": id_number, "relation": str(relations.get(relation, relation)),
                   "household": str(household_id)}  # fmt: skip
         yield [values[c] for c in columns]
+
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def request_file(*, actor: User, check: CheckRequest, registry: Registry, request=None) -> bytes:
+    """The request file as the registry centre expects it (its columns, cells escaped); its download is audited."""
+    columns = [c for c in registry.request_columns if c in REQUEST_COLUMNS] or ["name", "id_number"]
+    header = [str(REQUEST_COLUMNS[c]) for c in columns]
+    body = csv_bytes([header, *request_file_rows(check=check, registry=registry)])
+    request_download_record(actor=actor, check=check, registry=registry, request=request)
+    return body
 
 
 def request_download_record(*, actor: User, check: CheckRequest, registry: Registry, request=None) -> None:

@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hardship.access import role_required, user_has_role
-from hardship.spreadsheet import csv_bytes
 
 from .. import selectors as file_selectors
 from ..models import Tier
 from . import selectors, services
 from .forms import ConsentForm, DecisionForm, RequestForm, ResultForm, income_choices
-from .models import REQUEST_COLUMNS, FlagOutcome, FlagStatus, Registry
+from .models import RESULT_LABELS, FlagOutcome, FlagStatus, Registry
 from .workflow import DECIDERS, READERS
 
 CONSENT_RECORDERS = services.CONSENT_RECORDERS
@@ -97,11 +96,8 @@ def request_file(request, request_id: int, registry_id: int):
     registry = check.registries.filter(pk=registry_id).first()
     if registry is None:
         raise Http404
-    columns = [c for c in registry.request_columns if c in REQUEST_COLUMNS] or ["name", "id_number"]
-    header = [str(REQUEST_COLUMNS[c]) for c in columns]
-    body = csv_bytes([header, *services.request_file_rows(check=check, registry=registry)])
-    services.request_download_record(actor=request.user, check=check, registry=registry, request=request)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    body = services.request_file(actor=request.user, check=check, registry=registry, request=request)
+    response = HttpResponse(body, content_type=services.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="xcheck-{check.pk}-{registry.code}.csv"'
     return response
 
@@ -147,6 +143,7 @@ def flag_detail(request, flag_id: int):
     return render(request, "cases/xcheck_flag.html", {
         "flag": flag, "household": flag.household, "actions": actions, "form": DecisionForm(),
         "incomes": income_choices(), "tier_labels": dict(Tier.choices),
+        "finding_rows": [(RESULT_LABELS.get(k, k), v) for k, v in flag.finding.data.items()],
     })  # fmt: skip
 
 

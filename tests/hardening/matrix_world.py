@@ -29,6 +29,8 @@ from rest_framework.authtoken.models import Token
 
 from cases.archive.models import DestructionList
 from cases.changes import services as changes
+from cases.crosscheck import services as crosscheck
+from cases.crosscheck.models import Flag, FlagRuleSet, Registry, RegistryKind, RequestScope
 from cases.demo import WUXI_STANDARD
 from cases.models import HardshipStandard, HomeVisit, Household, Status
 from cases.notices.services import family_notification_deliver
@@ -39,6 +41,7 @@ from family.models import SignInCode, WorkerAccount
 from hardship.identity import make_id_number
 from hardship.models import ExportJob, Role, SocialOrganisation, Union, User
 from hardship.services import role_assign, union_create
+from hardship.spreadsheet import csv_bytes
 from programs.assistance import services as money
 from programs.assistance.balances import approval_figures
 from programs.assistance.batch import batch_compute
@@ -321,6 +324,27 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     workstudy.season_publish(actor=builder, season_id=closed.pk)
     workstudy.season_close(actor=builder, season_id=closed.pk)
     put((side, "closed_season"), closed.pk)
+
+    # 信息比对 (after the batch: a flag holds its household from later batches): the head's consent, a
+    # request of the union's filed households to the vehicle registry, its result with the head's car.
+    vehicles, _created = Registry.objects.get_or_create(code="cheliang", defaults={
+        "name": "车辆登记", "kind": RegistryKind.VEHICLE, "request_columns": ["name", "id_number"],
+        "result_columns": {"id_number": "身份证号", "count": "车辆数"}})  # fmt: skip
+    FlagRuleSet.objects.get_or_create(union=union, effective_from=date(2024, 1, 1),
+                                      defaults={"average_area": Decimal("40")})  # fmt: skip
+    head_member = filed.members.get(relation="self")
+    today = timezone.localdate()
+    crosscheck.consent_record(actor=builder, household=filed, member_ids=[head_member.pk],
+                              upload=SimpleUploadedFile("授权书.pdf", PDF), signed_on=today - timedelta(days=1),
+                              valid_until=today + timedelta(days=365), registry_ids=[vehicles.pk])  # fmt: skip
+    check = crosscheck.request_create(actor=builder, union_id=union.pk, scope=RequestScope.UNION,
+                                      registry_ids=[vehicles.pk])  # fmt: skip
+    rows = [["身份证号", "车辆数"], [head_member.id_number, "1"]]
+    result = crosscheck.results_upload(actor=builder, check=check, registry=vehicles, name="车辆.csv",
+                                       result_date=today, data=csv_bytes(rows))  # fmt: skip
+    put((side, "xcheck_request"), check.pk)
+    put((side, "registry"), vehicles.pk)
+    put((side, "flag"), Flag.objects.get(finding__upload=result).pk)
 
 
 def _review_cases(world: World, builder: User, organisation: SocialOrganisation) -> None:

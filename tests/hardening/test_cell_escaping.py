@@ -157,6 +157,21 @@ def _exit_return(payload: str, request) -> list[tuple[str, bytes]]:
     return [("xlsx", returns.exit_return_xlsx(2026, [(payload, figures)], figures))]
 
 
+def _request_file(payload: str, request) -> list[tuple[str, bytes]]:
+    from cases.crosscheck import services as xs
+    from tests.cases.test_crosscheck import consent, registry, request_for
+
+    tree, clerk = request.getfixturevalue("tree"), request.getfixturevalue("grassroots")
+    request.getfixturevalue("standard")
+    household = household_create(actor=clerk, union=tree["company"], members=[person()], data=household_data())
+    Household.objects.filter(pk=household.pk).update(status="filed")
+    consent(clerk, household, household.members.get())
+    _poison(household.members.all(), payload, "name")
+    centre = user_with_role(Role.CENTRE_STAFF, tree["city"])
+    check = request_for(centre, tree, "dibao")
+    return [("csv", xs.request_file(actor=centre, check=check, registry=registry("dibao")))]
+
+
 WRITERS = (
     Writer("bank file", "programs.assistance.services", _bank_files,
            carries=frozenset({"收款人姓名", "银行卡号", "开户银行"}), derived=frozenset({"参考号", "摘要"})),
@@ -173,6 +188,8 @@ WRITERS = (
     Writer("register templates", "cases.register.workbook", _register_templates, fixed=True),
     Writer("quarterly return", "programs.reports.xlsx", _quarterly_return, carries=frozenset({"工会", "帮扶项目"})),
     Writer("exit return", "programs.reports.xlsx", _exit_return, carries=frozenset({"工会"})),
+    Writer("cross-check request file", "cases.crosscheck.services", _request_file, carries=frozenset({"姓名"}),
+           derived=frozenset({"身份证号", "与户主关系", "家庭编号"})),
 )  # fmt: skip
 
 

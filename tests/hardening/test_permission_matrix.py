@@ -72,6 +72,7 @@ TICKET_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
 # The archive (cases/archive): 脱困库/注销库 for the unions' staff and observers; the centre's lists.
 ARCHIVE_READERS = frozenset({R.GRASSROOTS_STAFF, R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
 CENTRE_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
+XCHECK_READERS = frozenset({R.CENTRE_STAFF, R.DISCIPLINE_OBSERVER})
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,24 @@ EXPECTED: dict[str, E] = {
     # The approval's confirmation page; a grassroots user is sent back to the request (not theirs to decide).
     "cases:change_action": E(
         PROPOSERS, args={"change_id": "change", "name": "=approve"}, by_role={R.GRASSROOTS_STAFF: 302}
+    ),
+    # 信息比对: authorisations by the file's editors; requests, results and decisions by centre staff;
+    # discipline observers read the requests and the adjudication queue.
+    "cases:xcheck_consent": E(PROPOSERS, args=H),
+    "cases:xcheck_home": E(XCHECK_READERS),
+    "cases:xcheck_request_detail": E(XCHECK_READERS, args={"request_id": "xcheck_request"}),
+    "cases:xcheck_request_file": E(
+        frozenset({R.CENTRE_STAFF}),
+        args={"request_id": "xcheck_request", "registry_id": "registry"},
+        shows=("household head",),
+    ),
+    "cases:xcheck_results_upload": E(
+        frozenset({R.CENTRE_STAFF}), args={"request_id": "xcheck_request"}, method="POST", ok=302
+    ),
+    "cases:xcheck_flag_queue": E(XCHECK_READERS, shows=("household head",)),
+    "cases:xcheck_flag_detail": E(XCHECK_READERS, args={"flag_id": "flag"}),
+    "cases:xcheck_flag_action": E(
+        frozenset({R.CENTRE_STAFF}), args={"flag_id": "flag", "name": "=dismiss"}, method="POST", ok=302
     ),
     "cases:household_print": E(FILE_READERS, args=H),
     "cases:attachment_upload": E(FILE_EDITORS, args=H, method="POST", ok=302),
@@ -350,6 +369,9 @@ ADMIN_MODELS = {
     "programs.matchrun", "cases.changerequest", "family.workeraccount", "family.signincode",
     "cases.ticket", "cases.messagetemplate", "cases.familynotification", "cases.smsdelivery",
     "cases.registerimport",
+    "programs.matchrun", "cases.changerequest",
+    "cases.registry", "cases.flagruleset", "cases.consent", "cases.checkrequest", "cases.resultupload",
+    "cases.finding", "cases.flag",
 }  # fmt: skip
 # What a ModelAdmin refuses the superuser on purpose: the audit log, the attempts axes records and the
 # records that only services write are read-only there; a union is deactivated, never deleted.
@@ -363,6 +385,7 @@ ADMIN_READ_ONLY = {
     "cases_household", "cases_hardshipstandard", "cases_homevisit", "cases_opinion", "cases_monthlyincome",
     "family_workeraccount", "family_signincode",
     "cases_registerimport",
+    "cases_consent", "cases_checkrequest", "cases_resultupload", "cases_finding", "cases_flag",
 }  # fmt: skip
 ADMIN_NO_DELETE = {"hardship_union"}
 ADMIN_KEEPS_DELETE = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}  # clearing a lock-out

@@ -32,6 +32,7 @@ EDITABLE = {
     "hardship.calendarday",  # the holiday calendar: the system admin's to keep, each change audited
     "cases.benchmarkrate", "cases.mutualcoverplan",
     "cases.messagetemplate",  # the families' message texts: the system admin's to word, each change audited
+    "cases.registry", "cases.flagruleset",  # 信息比对: each registry's file layout, the dated flag rules
 }  # fmt: skip
 
 

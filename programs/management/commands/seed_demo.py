@@ -10,7 +10,7 @@ prints the same logins.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases.demo import file_demo_households, seed_cover_plans, seed_households
+from cases.demo import file_demo_households, seed_cover_plans, seed_crosscheck, seed_households
 from hardship.demo import demo_logins, seed_unions_and_users
 from hardship.models import User
 from programs.assistance.demo import seed_programs
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         seed_households(actor=centre)
         file_demo_households()
         seed_cover_plans()
+        seed_crosscheck(union=unions["WX"])
         seed_programs(union=unions["WX"], actor=centre)
         seed_workstudy(actor=centre)
 
