@@ -33,7 +33,7 @@ def test_the_menu_the_apps_register_keeps_its_order_for_a_user_with_every_role(c
     client.force_login(user)
 
     assert _nav_labels(client.get(reverse("my_work"))) == [
-        "我的工作", "家庭档案", "审核待办", "公示", "认定标准", "关爱·圆梦", "发放批次", "帮扶项目", "资金台账",
+        "我的工作", "家庭档案", "审核待办", "公示", "认定标准", "存量导入", "关爱·圆梦", "发放批次", "帮扶项目", "资金台账",
         "数据看板", "组织机构", "审计日志",
     ]  # fmt: skip
 
