@@ -11,6 +11,7 @@ from cases.models import SERIOUS_HEALTH, Disability, Tier
 from cases.selectors import standard_in_force
 from cases.tiers import MemberFacts, TierResult, compute_tier
 from hardship.dates import add_months
+from hardship.money import money
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,9 @@ def rules_in_words(standard) -> list[str]:
         rules.append(_("特困：人均月收入低于 %(x)s 元。") % {"x": standard.extreme_line_monthly})
     rules += [
         _("深度困难：人均月收入低于 %(x)s 元（低保 %(d)s 元的 %(m)s 倍）。")
-        % {"x": d * standard.deep_multiple, "d": d, "m": standard.deep_multiple},
+        % {"x": money(d * standard.deep_multiple), "d": d, "m": standard.deep_multiple},
         _("相对困难：人均月收入低于 %(x)s 元（低保的 %(m)s 倍）。")
-        % {"x": d * standard.relative_multiple, "m": standard.relative_multiple},
+        % {"x": money(d * standard.relative_multiple), "m": standard.relative_multiple},
         _("意外致困：灾害、事故、重病的花费超过家庭年收入的 %(p)s%%。") % {"p": int(standard.sudden_cost_ratio * 100)},
         _("有两套以上住房、有车（残疾人代步车除外）、开办公司的，一般不能认定。"),
     ]

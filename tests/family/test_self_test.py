@@ -46,6 +46,7 @@ def test_the_self_test_gives_the_tier_the_file_would_get_and_writes_nothing(clie
     )
     assert expected.per_capita_income == Decimal("650.00") and expected.tier == Tier.EXTREME
     assert "650.00" in body and str(Tier.EXTREME.label) in body
+    assert "低于 2460.00 元" in body and "2460.0000" not in body  # 2 × 低保 1230, to the fen
     assert "身份证和户口本" in body and "孩子的在读证明" in body and "残疾证" not in body
     assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
 

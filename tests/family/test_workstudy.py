@@ -74,3 +74,10 @@ def test_another_households_worker_cannot_sign_up_or_accept_for_the_student(tree
                 {f"s{season.pk}-student": student.pk, f"s{season.pk}-choice1": position.pk})  # fmt: skip
 
     assert not Application.objects.filter(member=student).exists()
+
+
+def test_a_placement_or_season_not_the_workers_is_a_404(student, season, position):  # noqa: F811
+    client = _worker_for(student, "13911115555")
+
+    assert client.post("/family/workstudy/placements/999999/accept/").status_code == 404
+    assert client.post(f"/family/workstudy/{season.pk + 1000}/sign-up/").status_code == 404
