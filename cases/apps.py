@@ -14,9 +14,9 @@ class CasesConfig(AppConfig):
         from . import audit_words, navigation, work
         from .excel.export import households_export_job
         from .notices.services import family_notification_deliver
+        from .register import households  # noqa: F401 — registers the household register kind
 
         register_delivery(family_notification_deliver)
-        from .register import households  # noqa: F401 — registers the household register kind
 
         audit_words.register_all()
         work.register_all()

@@ -369,7 +369,6 @@ ADMIN_MODELS = {
     "programs.matchrun", "cases.changerequest", "family.workeraccount", "family.signincode",
     "cases.ticket", "cases.messagetemplate", "cases.familynotification", "cases.smsdelivery",
     "cases.registerimport",
-    "programs.matchrun", "cases.changerequest",
     "cases.registry", "cases.flagruleset", "cases.consent", "cases.checkrequest", "cases.resultupload",
     "cases.finding", "cases.flag",
 }  # fmt: skip
