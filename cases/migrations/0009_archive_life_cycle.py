@@ -102,18 +102,6 @@ class Migration(migrations.Migration):
             name='decision',
             field=models.CharField(choices=[('approve', '通过'), ('return', '退回补正'), ('reject', '不予受理'), ('objection', '公示异议'), ('file', '建档'), ('continue', '继续帮扶'), ('exit', '退出帮扶'), ('reopen', '返困重启'), ('submit', '提交申请'), ('assign', '派单复审'), ('confirm', '临时档案转正'), ('close', '注销档案')], max_length=20, verbose_name='结论'),
         ),
-        migrations.AddIndex(
-            model_name='household',
-            index=models.Index(condition=models.Q(('confirmed_at__isnull', True), ('status', 'filed'), ('temporary_until__isnull', False)), fields=['temporary_until'], name='household_temporary_due'),
-        ),
-        migrations.AddIndex(
-            model_name='household',
-            index=models.Index(condition=models.Q(('closed_at__isnull', False)), fields=['closed_at'], name='household_closed_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status', 'closed'), models.Q(('close_reason', ''), _negated=True)), models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='household_closed_has_date_and_reason'),
-        ),
         migrations.AddField(
             model_name='destructionentry',
             name='household',

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from hardship.online_migrations import AddConstraintOnline
 from django.db import migrations, models
 
 from hardship.dbtriggers import append_only
@@ -60,7 +61,7 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('allocation', '预算拨入'), ('payment', '批次发放'), ('reversal', '冲回'), ('recovery', '追回入账')], max_length=20, verbose_name='类型'),
         ),
-        migrations.AddConstraint(
+        AddConstraintOnline(  # validated in 0012, without blocking writes
             model_name='ledgerentry',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('kind', 'allocation')), models.Q(('amount__lt', 0), ('kind', 'payment')), models.Q(('amount__gt', 0), ('kind', 'reversal')), models.Q(('amount__gt', 0), ('kind', 'recovery')), _connector='OR'), name='ledger_sign_by_kind'),
         ),
