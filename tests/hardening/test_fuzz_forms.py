@@ -349,11 +349,17 @@ def _files(name: str, content: bytes, content_type: str = "application/octet-str
 def _cases() -> dict[str, FormCase]:
     from cases import forms as f
     from cases import forms_excel
+    from cases.archive import forms as archive_forms
     from cases.changes import forms as changes
+    from cases.crosscheck import forms as xcheck
+    from cases.crosscheck.models import Registry
+    from cases.register import forms as register_forms
+    from cases.register.engine import KINDS
     from cases.review import forms as forms_review
     from cases.support import forms as support
     from cases.tickets import forms as tickets
     from programs.assistance import forms as money
+    from programs.recovery import forms as recovery
     from programs.workstudy import forms as ws
 
     today = timezone.localdate()
@@ -483,6 +489,47 @@ def _cases() -> dict[str, FormCase]:
             lambda w: {"starts_on": "2026-01-26", "ends_on": "2026-02-27", "health_checked": "on"}),
         "programs.workstudy.forms.EarningsForm": FormCase(
             lambda w, d, x: ws.EarningsForm(d), lambda w: {"days_attended": "20", "earnings": "2300"}),
+        # 存量导入, 信息比对, the archive and 追回.
+        "cases.register.forms.RegisterUploadForm": FormCase(
+            lambda w, d, x: register_forms.RegisterUploadForm(
+                d, x, unions=_one(Union, w.tree["company"].pk), kinds=list(KINDS.values())),
+            lambda w: {"kind": next(iter(KINDS)), "union": w.tree["company"].pk,
+                       "file": _files("r.csv", b"a,b\n")}),
+        "cases.crosscheck.forms.ConsentForm": FormCase(
+            lambda w, d, x: xcheck.ConsentForm(d, x, members=w.household.members.order_by("pk"),
+                                               registries=Registry.objects.order_by("pk")),
+            lambda w: {"members": [str(w.household.members.order_by("pk").first().pk)], "file": _files("c.pdf", PDF),
+                       "signed_on": str(today), "valid_until": str(today.replace(year=today.year + 1)),
+                       "registries": [str(Registry.objects.order_by("pk").first().pk)]}),
+        "cases.crosscheck.forms.RequestForm": FormCase(
+            lambda w, d, x: xcheck.RequestForm(
+                d, unions=[w.tree["huishan"]], registries=Registry.objects.order_by("pk")),
+            lambda w: {"union": str(w.tree["huishan"].pk), "scope": xcheck.RequestScope.choices[0][0],
+                       "registries": [str(Registry.objects.order_by("pk").first().pk)]}),
+        "cases.crosscheck.forms.ResultForm": FormCase(
+            lambda w, d, x: xcheck.ResultForm(d, x, registries=Registry.objects.order_by("pk")),
+            lambda w: {"registry": str(Registry.objects.order_by("pk").first().pk), "result_date": str(today),
+                       "file": _files("r.csv", b"a,b\n")}),
+        "cases.crosscheck.forms.DecisionForm": FormCase(
+            lambda w, d, x: xcheck.DecisionForm(d),
+            lambda w: {"reason": "核实属实", "income_source": "", "monthly": ""}),
+        "cases.review.forms.CloseForm": FormCase(
+            lambda w, d, x: forms_review.CloseForm(d), lambda w: {"reason": "moved_away", "note": "迁出本地"}),
+        "cases.archive.forms.DestructionDecisionForm": FormCase(
+            lambda w, d, x: archive_forms.DestructionDecisionForm(d, name="approve"),
+            lambda w: {"note": "同意", "confirm": "on"}),
+        # The payments field is a model choice by id: any rows of the world stand in for the payments.
+        "programs.recovery.forms.RaiseForm": FormCase(
+            lambda w, d, x: recovery.RaiseForm(d, payments=Program.objects.order_by("pk")),
+            lambda w: {"payments": [str(Program.objects.order_by("pk").first().pk)], "amount": "50",
+                       "reason": "信息比对发现有车辆"}),
+        "programs.recovery.forms.CollectForm": FormCase(
+            lambda w, d, x: recovery.CollectForm(d),
+            lambda w: {"amount": "25", "received_on": str(today), "memo": "第一期", "confirm": "on"}),
+        "programs.recovery.forms.WriteOffForm": FormCase(
+            lambda w, d, x: recovery.WriteOffForm(d), lambda w: {"reason": "户主去世，无力偿还"}),
+        "programs.recovery.forms.WriteOffDecisionForm": FormCase(
+            lambda w, d, x: recovery.WriteOffDecisionForm(d), lambda w: {"note": "同意核销", "confirm": "on"}),
         # 申诉/投诉/举报: the public complaint and tip-off (no sign-in), staff recording one, handling.
         "cases.tickets.forms.ComplaintForm": FormCase(
             lambda w, d, x: tickets.ComplaintForm(d),
