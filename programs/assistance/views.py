@@ -163,7 +163,7 @@ def _batch_action(request, pk: int, action, success: str, broker_down=BROKER_DOW
         messages.error(request, _error_text(exc))
     else:
         if getattr(result, "queued", True):
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
         else:
             messages.warning(request, broker_down)
     return redirect("programs:batch_detail", pk=pk)
@@ -179,8 +179,14 @@ def batch_approve(request, pk: int):
         return redirect("programs:batch_detail", pk=pk)
     return _batch_action(request, pk, lambda b: services.batch_approve(
         actor=request.user, batch_id=b.pk, confirmed_total=form.cleaned_data["confirmed_total"], request=request),
-        _("批次已审批，资金已记账；正在后台锁定收款人信息，完成后即可下载银行文件。"),
-        FREEZE_BROKER_DOWN)  # fmt: skip
+        _approved_message, FREEZE_BROKER_DOWN)  # fmt: skip
+
+
+def _approved_message(batch) -> str:
+    """A small batch is frozen inside its approval; a large one by a worker (the page shows its progress)."""
+    if batch.freeze == batch.Freeze.DONE:
+        return _("批次已审批，收款人信息已锁定，可以下载银行文件。")
+    return _("批次已审批，资金已记账；正在后台锁定收款人信息，完成后即可下载银行文件。")
 
 
 @require_POST

@@ -156,7 +156,7 @@ def test_a_worker_tests_applies_fixes_and_sees_the_filed_file_on_a_phone(world, 
     # The first payment (a batch paid to her card), then 本人查档.
     program = Program.objects.create(name="生活补贴", kind=ProgramKind.QUARTERLY, fund_union=world["city"])
     batch = Batch.objects.create(union=world["city"], period="2026-Q4", status="reconciled", created_by=world["centre"],
-                                 decided_at=timezone.now())  # fmt: skip
+                                 decided_at=timezone.now(), freeze="done")  # fmt: skip
     entitlement = Entitlement.objects.create(household=household, program=program, period_key="2026-Q4", batch=batch,
                                              amount=Decimal("350.00"), union=household.union)  # fmt: skip
     Payment.objects.create(entitlement=entitlement, batch=batch, household=household, amount=Decimal("350.00"),
