@@ -43,3 +43,24 @@ class ValidateConstraintOnline(ValidateConstraint):
         if _postgres(schema_editor):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         return None
+
+
+class AlterFieldNullOnline(migrations.AlterField):
+    """A column made nullable: on PostgreSQL only ``DROP NOT NULL`` (instant; the foreign key and its
+    indexes stay, never dropped and re-added under lock); elsewhere the plain ``AlterField``."""
+
+    def _statement(self, schema_editor, state, app_label, action: str) -> str:
+        model = state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        column = model._meta.get_field(self.name).column
+        return f"ALTER TABLE {quote(model._meta.db_table)} ALTER COLUMN {quote(column)} {action} NOT NULL"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if _postgres(schema_editor):
+            return schema_editor.execute(self._statement(schema_editor, to_state, app_label, "DROP"))
+        return super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if _postgres(schema_editor):
+            return schema_editor.execute(self._statement(schema_editor, to_state, app_label, "SET"))
+        return super().database_backwards(app_label, schema_editor, from_state, to_state)

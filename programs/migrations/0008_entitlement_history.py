@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from hardship.online_migrations import AlterFieldNullOnline
+
 
 class Migration(migrations.Migration):
 
@@ -17,7 +19,8 @@ class Migration(migrations.Migration):
             name='register_import',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.registerimport', verbose_name='存量导入'),
         ),
-        migrations.AlterField(
+        # Only NOT NULL goes: the foreign key on the million-row table is never dropped and re-added.
+        AlterFieldNullOnline(
             model_name='entitlement',
             name='batch',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entitlements', to='programs.batch', verbose_name='批次'),
