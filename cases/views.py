@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hardship.access import role_required, scope_unions, user_has_role
+from hardship.file_actions import file_actions
 from hardship.pagination import paginate
 
 from . import selectors, services
@@ -23,6 +24,7 @@ from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
 from .support.forms import HelpForm
 from .support.selectors import help_timeline, mutual_cover_summary
 from .support.services import can_record_cover, can_record_help
+from .tickets.workflow import RECORDERS as TICKET_RECORDERS
 
 # What a row of the list shows: the wide columns (address, bank, income detail, JSON causes) stay in the table.
 LIST_COLUMNS = ("head_name", "head_id_number", "union", "union__name", "tier", "status", "member_count",
@@ -71,8 +73,9 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         else [],
         "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),
         # 申诉/投诉 a worker brings to the office, recorded on their file (cases.tickets).
-        "can_record_ticket": user_has_role(request.user, "grassroots_staff", "centre_staff"),
-        "can_raise_recovery": user_has_role(request.user, "centre_staff"),  # programs.recovery's RAISERS
+        "can_record_ticket": user_has_role(request.user, *TICKET_RECORDERS),
+        # Buttons whose rule another app declares (programs.recovery: 登记追回).
+        **file_actions(user=request.user, household=household),
         # Changes to a filed file: a change request (approved by the centre); phone and address directly.
         "can_propose_change": proposal_refusal(household, request.user) is None,
         "open_changes": open_changes(household=household) if household.status == Status.FILED else [],

@@ -9,11 +9,13 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
         from hardship.exports import register_export
+        from hardship.file_actions import register as register_file_action
 
         from . import audit_words, history, navigation
         from .assistance import history_import  # noqa: F401 — registers the past-payments register kind
         from .assistance import work as money_work
         from .assistance.services import bank_file_job
+        from .recovery.selectors import can_raise
         from .workstudy import work
 
         audit_words.register_all()
@@ -22,3 +24,4 @@ class ProgramsConfig(AppConfig):
         money_work.register_all()
         navigation.register_all()
         register_export("bank_file", bank_file_job)
+        register_file_action("raise_recovery", can_raise)

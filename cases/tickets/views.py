@@ -10,16 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hardship.access import role_required
-from hardship.models import Role
 from hardship.workflow import ActionRefused
 
 from .. import selectors as file_selectors
 from . import selectors, services
 from .forms import AssignForm, CloseForm, ComplaintForm, ReplyForm, StaffTicketForm, TipOffForm
 from .models import TicketKind
-from .workflow import READERS, ticket_workflow
-
-RECORDERS = (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF)
+from .workflow import READERS, RECORDERS, ticket_workflow
 
 
 def _ip(request) -> str | None:

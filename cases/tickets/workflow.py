@@ -19,6 +19,8 @@ from .models import AppealSubject, Ticket, TicketKind, TicketStatus
 S = TicketStatus
 HANDLERS = (Role.CENTRE_STAFF,)
 READERS = (Role.CENTRE_STAFF, Role.DISCIPLINE_OBSERVER)
+# Staff who record on a file an appeal or a complaint a worker brings to the office.
+RECORDERS = (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF)
 
 
 def outcome_can_take_effect(ticket: Ticket, user) -> str | None:

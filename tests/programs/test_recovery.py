@@ -158,3 +158,18 @@ def test_the_recovery_ledger_refuses_edits_at_the_database(people, paid):
 
     with pytest.raises(DatabaseError, match="append-only"):
         ReceivableEntry.objects.filter(receivable=receivable).update(amount=Decimal("1"))
+
+
+def test_the_file_offers_登记追回_to_whoever_the_recovery_rule_allows_and_no_one_else(tree, people, paid, client):
+    # The file page (cases) asks programs.recovery's own rule, not a copy of it.
+    page = reverse("cases:household_detail", args=[paid.household.pk])
+    approver = people["approver"]  # reads the file, may not raise a recovery
+
+    client.force_login(people["centre"])
+    offered_to_centre = 'data-testid="raise-recovery"' in client.get(page).content.decode()
+    client.force_login(approver)
+    response = client.get(page)
+    assert response.status_code == 200
+    offered_to_approver = 'data-testid="raise-recovery"' in response.content.decode()
+
+    assert (offered_to_centre, offered_to_approver) == (True, False)
