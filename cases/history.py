@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from .models import Household
-from .selectors import household_history as audit_history
+from .selectors import household_history_head
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def register_source(name: str, source: Source) -> None:
 
 def file_history(*, household: Household, limit: int = 50) -> list:
     """The newest ``limit`` entries of the file's history, from the audit log and every source."""
-    entries: list = list(audit_history(household=household)[:limit])
+    entries: list = household_history_head(household=household, limit=limit)
     for source in _SOURCES.values():
         entries.extend(source(household, limit))
     entries.sort(key=lambda e: e.created_at, reverse=True)

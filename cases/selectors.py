@@ -9,8 +9,9 @@ from django.db.models import Aggregate, Count, F, JSONField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 
-from hardship.access import FILE_READERS, role_assignments, scope_queryset, scope_unions
+from hardship.access import FILE_READERS, assignments_key, role_assignments, scope_queryset, scope_unions
 from hardship.models import AuditEvent, Role, Union, User
+from hardship.prepared import PreparedQuery
 
 from .models import (
     NOT_LIVE_STATUSES,
@@ -212,13 +213,60 @@ def _people_of_the_file() -> Subquery:
     return Subquery(people.annotate(people=_JSONArray(person)).values("people"), output_field=JSONField())
 
 
-def _attach(household: Household, name: str, rows: QuerySet) -> None:
-    """What ``prefetch_related(name)`` leaves on the file — the evaluated rows, each pointing back at
-    it — without its machinery, which cost the page more CPU than the queries themselves."""
+def _attach(household: Household, name: str, rows: list) -> None:
+    """What ``prefetch_related(name)`` leaves on the file — the rows, each pointing back at it, as the
+    result of the relation's own queryset — without its machinery, which cost the page more CPU than
+    the queries themselves. ``household.<name>.all()`` returns them; a further filter on it is a new
+    query of the relation, as after a prefetch."""
     back = Household._meta.get_field(name).field
-    for row in rows:  # evaluates the queryset once: household.<name>.all() returns it as it is
+    for row in rows:
         back.set_cached_value(row, household)
-    household._prefetched_objects_cache[name] = rows
+    related = getattr(household, name).get_queryset()
+    related._result_cache = rows
+    related._prefetch_done = True
+    household._prefetched_objects_cache[name] = related
+
+
+def _file_row(*, pk: int, user) -> QuerySet[Household]:
+    return (
+        household_queryset(user=user)
+        .select_related("union", "standard", "second_review_org")
+        .annotate(people_json=_people_of_the_file())
+        # Whether 变更申请 are open: counted in the main query, listed only when there are some.
+        .annotate(open_change_count=_open_change_count())
+        .filter(pk=pk)
+    )
+
+
+def _file_visits(*, pk: int) -> QuerySet[HomeVisit]:
+    photos = VisitPhoto.objects.filter(visit_id=OuterRef("pk")).order_by().values("visit_id")
+    return (
+        HomeVisit.objects.filter(household_id=pk)
+        .select_related("observer")
+        .annotate(
+            photo_count=Coalesce(Subquery(photos.annotate(n=Count("pk")).values("n")[:1]), 0),
+            visitor_json=_visitors_of_each_visit(),
+        )
+        # In the order recorded, as the page has always listed them (oldest first, like the opinions).
+        .order_by("id")
+    )
+
+
+# The file page's queries, compiled once per shape (hardship.prepared): their SQL cost more than the page's
+# template. The file's row is scoped, so its shape is keyed by the user's assignments.
+FILE_ROW = PreparedQuery("household_file_row", _file_row, args=["pk"])
+FILE_MEMBERS = PreparedQuery(
+    "household_file_members",
+    lambda pk: Member.objects.filter(household_id=pk, removed=False).order_by("position", "id"),
+    args=["pk"],
+)
+FILE_ATTACHMENTS = PreparedQuery(
+    "household_file_attachments", lambda pk: Attachment.objects.filter(household_id=pk), args=["pk"]
+)
+FILE_VISITS = PreparedQuery("household_file_visits", _file_visits, args=["pk"])
+FILE_OPINIONS = PreparedQuery(
+    "household_file_opinions", lambda pk: Opinion.objects.filter(household_id=pk).select_related("actor"), args=["pk"]
+)
 
 
 def household_get(*, user, pk: int) -> Household:
@@ -229,36 +277,19 @@ def household_get(*, user, pk: int) -> Household:
     with their names only (``User.display_name``), in the file's row; a service that needs more of
     them reads them again (services lock and re-read the file anyway).
     """
-    try:
-        household = (
-            household_queryset(user=user)
-            .select_related("union", "standard", "second_review_org")
-            .annotate(people_json=_people_of_the_file())
-            # Whether 变更申请 are open: counted in the main query, listed only when there are some.
-            .annotate(open_change_count=_open_change_count())
-            .get(pk=pk)
-        )
-    except Household.DoesNotExist as exc:
-        raise Http404 from exc
+    rows = FILE_ROW.fetch(pk=pk, user=user, key=assignments_key(user))
+    if not rows:
+        raise Http404
+    household = rows[0]
     people = {fields["id"]: User(**fields) for fields in household.people_json or []}
     for name in FILE_PEOPLE:
         Household._meta.get_field(name).set_cached_value(household, people.get(getattr(household, f"{name}_id")))
     household._prefetched_objects_cache = {}
-    _attach(household, "members", Member.objects.filter(household_id=pk, removed=False).order_by("position", "id"))
-    _attach(household, "attachments", Attachment.objects.filter(household_id=pk))
-    photos = VisitPhoto.objects.filter(visit_id=OuterRef("pk")).order_by().values("visit_id")
-    visits = (
-        HomeVisit.objects.filter(household_id=pk)
-        .select_related("observer")
-        .annotate(
-            photo_count=Coalesce(Subquery(photos.annotate(n=Count("pk")).values("n")[:1]), 0),
-            visitor_json=_visitors_of_each_visit(),
-        )
-        # In the order recorded, as the page has always listed them (oldest first, like the opinions).
-        .order_by("id")
-    )
+    _attach(household, "members", FILE_MEMBERS.fetch(pk=pk))
+    _attach(household, "attachments", FILE_ATTACHMENTS.fetch(pk=pk))
+    visits = FILE_VISITS.fetch(pk=pk)
     _attach(household, "visits", visits)
-    _attach(household, "opinions", Opinion.objects.filter(household_id=pk).select_related("actor"))
+    _attach(household, "opinions", FILE_OPINIONS.fetch(pk=pk))
     for visit in visits:
         people = [User(**fields) for fields in visit.visitor_json or []]
         visit.visitor_people = sorted(people, key=lambda person: person.id)
@@ -289,8 +320,23 @@ def household_changes_since(*, household: Household, version: int) -> list[Audit
 
 
 def household_history(*, household: Household) -> QuerySet[AuditEvent]:
+    return _history_of(target_id=str(household.pk))
+
+
+def _history_of(*, target_id: str) -> QuerySet[AuditEvent]:
     return (
-        AuditEvent.objects.filter(target_type="cases.household", target_id=str(household.pk))
+        AuditEvent.objects.filter(target_type="cases.household", target_id=target_id)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+
+
+# The file page's 变更记录: its newest entries, compiled once per limit.
+FILE_HISTORY = PreparedQuery(
+    "household_file_history", lambda target_id, limit: _history_of(target_id=target_id)[:limit], args=["target_id"]
+)
+
+
+def household_history_head(*, household: Household, limit: int) -> list[AuditEvent]:
+    """The newest ``limit`` audit events of the file (the page's history)."""
+    return FILE_HISTORY.fetch(target_id=str(household.pk), limit=limit, key=limit)

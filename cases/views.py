@@ -18,7 +18,7 @@ from .crosscheck.services import CONSENT_RECORDERS
 from .forms import AttachmentForm, HouseholdForm, MemberFormSet, StandardForm, household_list_params
 from .history import file_history
 from .models import Attachment, Cause, Status, Tier
-from .review.selectors import follow_ups_due, level_opinions, review_dates, review_panel
+from .review.selectors import follow_ups_due, level_opinions, recent_monthly_incomes, review_dates, review_panel
 from .selectors import FILE_READERS, STANDARD_EDITORS
 from .services import FILE_EDITORS, UNMASKERS, MemberInput, StaleEdit
 from .support.forms import HelpForm
@@ -68,7 +68,7 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "visits": list(household.visits.all()),
         "opinions": list(household.opinions.all()),
         "follow_ups": follow_ups_due(household) if household.status == Status.EXITED else [],
-        "monthly_incomes": household.monthly_incomes.all()[:12]
+        "monthly_incomes": recent_monthly_incomes(household=household)
         if household.status in (Status.FILED, Status.EXITED)
         else [],
         "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),

@@ -35,6 +35,12 @@ def cache_assignments(user, assignments: list[RoleAssignment]) -> None:
     user._role_assignments_cache = assignments
 
 
+def assignments_key(user) -> tuple:
+    """What the user's scope is built from (their live assignments): the key of a prepared query whose
+    SQL holds the scope's union paths (hardship.prepared). A new, moved or removed assignment is a new key."""
+    return tuple(sorted((a.role, a.union_id, a.union.path, a.organisation_id) for a in _assignments(user)))
+
+
 def user_roles(user) -> set[str]:
     return {a.role for a in _assignments(user)}
 

@@ -6,7 +6,22 @@ from django.db.models.functions import Coalesce
 
 from .access import cache_assignments, live_assignments
 from .models import User
+from .prepared import PreparedQuery
 from .selectors import unread_notifications
+
+
+def _user_with_assignments(*, user_id: int):
+    unread = unread_notifications(user_id=OuterRef("user_id")).order_by().values("user_id")
+    return (
+        live_assignments()
+        .filter(user_id=user_id)
+        .select_related("user")
+        .annotate(unread=Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")[:1]), 0))
+    )
+
+
+# Every signed-in request runs it: compiled once (hardship.prepared).
+USER_ROWS = PreparedQuery("signed_in_user", _user_with_assignments, args=["user_id"])
 
 
 class PortalBackend(ModelBackend):
@@ -15,13 +30,7 @@ class PortalBackend(ModelBackend):
     the same query as the user, one row per live assignment. A user without any takes two queries."""
 
     def get_user(self, user_id):
-        unread = unread_notifications(user_id=OuterRef("user_id")).order_by().values("user_id")
-        rows = list(
-            live_assignments()
-            .filter(user_id=user_id)
-            .select_related("user")
-            .annotate(unread=Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")[:1]), 0))
-        )
+        rows = USER_ROWS.fetch(user_id=user_id)
         if rows:
             user = rows[0].user
             user.unread_notification_count = rows[0].unread

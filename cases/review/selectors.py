@@ -18,10 +18,12 @@ from django.utils.translation import gettext_lazy
 from hardship.access import user_has_role
 from hardship.dates import WorkingCalendar, add_months, add_working_days, unplanned_years, working_calendar
 from hardship.models import SocialOrganisation
+from hardship.prepared import PreparedQuery
 from hardship.workflow import Action
 
 from ..models import Flag, FlagOutcome, FlagStatus, Household, Status, Step, Tier
 from ..selectors import household_queryset, standard_in_force
+from .models import MonthlyIncome
 from .workflow import CENTRE, GRASSROOTS, OBSERVER, VISIT_STEPS, open_appeal_id, review_workflow
 
 # The file's review panel.
@@ -65,6 +67,18 @@ class ReviewPanel:
 
     def __bool__(self) -> bool:
         return bool(self.buttons or self.visit_steps or self.appeal)
+
+
+_RECENT_INCOMES = PreparedQuery(
+    "household_recent_incomes",
+    lambda pk: MonthlyIncome.objects.filter(household_id=pk).order_by("-month")[:12],
+    args=["pk"],
+)
+
+
+def recent_monthly_incomes(*, household: Household) -> list[MonthlyIncome]:
+    """The last 12 months' incomes reported for a filed file (newest first), as its page lists them."""
+    return _RECENT_INCOMES.fetch(pk=household.pk)
 
 
 def review_panel(*, user, household: Household) -> ReviewPanel:

@@ -5,13 +5,21 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from hardship.prepared import PreparedQuery
+
 from ..models import Household, Member
 from .models import BenchmarkRate, MutualCoverClaim, MutualCoverEnrolment, MutualCoverPlan, NonCashHelp, StartupLoan
 from .subsidy import loan_subsidy
 
+_HELP = PreparedQuery(
+    "household_help_timeline",
+    lambda pk: NonCashHelp.objects.filter(household_id=pk).select_related("recorded_by"),
+    args=["pk"],
+)
+
 
 def help_timeline(*, household: Household) -> list[NonCashHelp]:
-    return list(NonCashHelp.objects.filter(household=household).select_related("recorded_by"))
+    return _HELP.fetch(pk=household.pk)
 
 
 def benchmark_rate_on(day: date) -> BenchmarkRate | None:
@@ -38,14 +46,22 @@ def mutual_cover(*, household: Household) -> list[MutualCoverEnrolment]:
     )
 
 
-def mutual_cover_summary(*, household: Household) -> list[MutualCoverEnrolment]:
-    """The enrolments with their claims counted and summed, in one query (the file page has a query budget)."""
-    return list(
-        MutualCoverEnrolment.objects.filter(member__household=household)
+def _cover_summary(*, pk: int) -> QuerySet[MutualCoverEnrolment]:
+    return (
+        MutualCoverEnrolment.objects.filter(member__household_id=pk)
         .select_related("member", "plan")
         .annotate(claim_count=Count("claims"), claim_total=Sum("claims__amount"))
         .order_by("-year", "plan__name", "member__position", "member_id")
     )
+
+
+_COVER_SUMMARY = PreparedQuery("household_cover_summary", _cover_summary, args=["pk"])
+
+
+def mutual_cover_summary(*, household: Household) -> list[MutualCoverEnrolment]:
+    """The enrolments with their claims counted and summed, in one query (the file page has a query budget);
+    compiled once (hardship.prepared): the file page runs it every time."""
+    return _COVER_SUMMARY.fetch(pk=household.pk)
 
 
 def cover_plans() -> QuerySet[MutualCoverPlan]:
