@@ -2,12 +2,21 @@
 
 Counting every matching row of a large table costs more than the page itself;
 past ``CAP`` rows the page says "10000+" and still pages forward and back.
+
+A count that reached the cap is remembered for ``CAPPED_SECONDS`` (the process's cache, keyed by
+the count's own SQL and parameters): the page says "10000+" either way, and walking 10,001 index
+entries on every page of a city's list was most of the database's time for it. A count under the
+cap is never remembered: a file just added or closed shows at once.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 CAP = 10_000
+CAPPED_SECONDS = 60
 
 
 class CappedPaginator(Paginator):
@@ -19,7 +28,17 @@ class CappedPaginator(Paginator):
             # subquery it makes the planner walk the ORDER BY index (-id) and filter row by
             # row; without it the count takes the filter's own index.
             rows = rows.order_by()
-        return rows[: CAP + 1].count()
+        capped = rows[: CAP + 1]
+        if not hasattr(capped, "query"):
+            return len(capped)
+        sql, params = capped.query.sql_with_params()
+        key = "capped-count:" + hashlib.sha256(repr((capped.db, sql, params)).encode()).hexdigest()
+        if cache.get(key):
+            return CAP + 1
+        count = capped.count()
+        if count > CAP:
+            cache.set(key, True, CAPPED_SECONDS)
+        return count
 
     @property
     def capped(self) -> bool:
