@@ -50,6 +50,27 @@ def _url(name: str) -> str:
     return url
 
 
+_PK = 7_300_000_001  # stands for the pk in a reversed URL: no path holds it otherwise
+
+
+def pk_url(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a URL whose one argument is an integer pk, reversed once per
+    process and script prefix (a list's 25 rows each link to their page: 25 reverse() calls a page)."""
+    shape = _url_with_pk(name, get_script_prefix())
+    return shape.format(int(pk))
+
+
+def _url_with_pk(name: str, prefix: str) -> str:
+    key = (name, prefix, "pk")
+    shape = _URLS.get(key)
+    if shape is None:
+        reversed_ = reverse(name, args=[_PK])
+        if reversed_.count(str(_PK)) != 1:
+            raise ValueError(f"{name} does not take one integer pk")
+        shape = _URLS[key] = reversed_.replace("{", "{{").replace("}", "}}").replace(str(_PK), "{}")
+    return shape
+
+
 def nav_for(user, current_path: str) -> list[dict]:
     held = user_roles(user)
     items = []

@@ -4,6 +4,7 @@ from django.template.base import NodeList, token_kwargs
 from hardship.audit_words import describe_changes, verb_label
 from hardship.masking import mask_name as _mask_name
 from hardship.money import money_text
+from hardship.navigation import pk_url as _pk_url
 
 register = template.Library()
 
@@ -15,6 +16,13 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def pk_url(pk, name: str) -> str:
+    """``{{ h.pk|pk_url:"cases:household_detail" }}`` = ``{% url "cases:household_detail" h.pk %}``, reversed
+    once per process: for the rows of a list."""
+    return _pk_url(name, pk)
 
 
 @register.filter

@@ -82,3 +82,14 @@ def test_only_integers_and_texts_are_substituted(tree):
     assert [u.pk for u in named.fetch(name="惠山区总工会")] == [tree["huishan"].pk]
     assert [u.pk for u in named.fetch(name="滨湖区总工会")] == [tree["binhu"].pk]
     assert len(named._shapes) == 1
+
+
+def test_a_pk_url_is_the_reversed_url_for_every_pk():
+    from django.urls import NoReverseMatch, reverse
+
+    from hardship.navigation import pk_url
+
+    for pk in (1, 7, 42, 10**9, 7_300_000_001):
+        assert pk_url("cases:household_detail", pk) == reverse("cases:household_detail", args=[pk])
+    with pytest.raises(NoReverseMatch):
+        pk_url("my_work", 1)  # a URL without a pk fails as reverse() would
