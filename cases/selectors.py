@@ -2,12 +2,26 @@
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Aggregate, Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
+from django.utils import timezone
 
 from hardship.access import FILE_READERS, assignments_key, role_assignments, scope_queryset, scope_unions
 from hardship.models import AuditEvent, Role, Union, User
@@ -22,6 +36,7 @@ from .models import (
     HomeVisit,
     Household,
     Member,
+    MonthlyIncome,
     Opinion,
     Status,
     VisitPhoto,
@@ -213,6 +228,35 @@ def _people_of_the_file() -> Subquery:
     return Subquery(people.annotate(people=_JSONArray(person)).values("people"), output_field=JSONField())
 
 
+def _rows_json(rows: QuerySet) -> Subquery:
+    """Every column of ``rows`` (a queryset correlated to the file with ``OuterRef``) as one JSON array in the
+    file's own row: a list of a few small rows costs the page a query otherwise (the budget is 10)."""
+    columns = JSONObject(**{f.attname: f.attname for f in rows.model._meta.concrete_fields})
+    gathered = rows.order_by().annotate(one=Value(1)).values("one").annotate(rows=_JSONArray(columns))
+    return Subquery(gathered.values("rows"), output_field=JSONField())
+
+
+def _rows_from_json(model, items: list[dict] | None) -> list:
+    """The instances ``_rows_json`` gathered, as the database would have handed them back (dates, decimals and
+    datetimes typed; SQLite's datetimes are UTC without an offset)."""
+    fields = [f for f in model._meta.concrete_fields]
+    names = [f.attname for f in fields]
+    instances = []
+    for item in items or []:
+        values = []
+        for field in fields:
+            value = item.get(field.attname)
+            if value is not None:
+                value = field.to_python(value)
+                if isinstance(field, DecimalField):
+                    value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+                elif isinstance(field, DateTimeField) and timezone.is_naive(value):
+                    value = timezone.make_aware(value, UTC)
+            values.append(value)
+        instances.append(model.from_db(None, names, values))
+    return instances
+
+
 def _attach(household: Household, name: str, rows: list) -> None:
     """What ``prefetch_related(name)`` leaves on the file — the rows, each pointing back at it, as the
     result of the relation's own queryset — without its machinery, which cost the page more CPU than
@@ -234,8 +278,19 @@ def _file_row(*, pk: int, user) -> QuerySet[Household]:
         .annotate(people_json=_people_of_the_file())
         # Whether 变更申请 are open: counted in the main query, listed only when there are some.
         .annotate(open_change_count=_open_change_count())
+        # Small lists in the row itself (the budget): the proofs, and the last 12 months' incomes of a filed file.
+        .annotate(attachments_json=_rows_json(Attachment.objects.filter(household_id=OuterRef("pk"))))
+        .annotate(recent_incomes_json=_rows_json(MonthlyIncome.objects.filter(pk__in=_recent_income_ids())))
         .filter(pk=pk)
     )
+
+
+RECENT_INCOME_MONTHS = 12
+
+
+def _recent_income_ids() -> QuerySet:
+    newest = MonthlyIncome.objects.filter(household_id=OuterRef(OuterRef("pk"))).order_by("-month")
+    return newest.values("pk")[:RECENT_INCOME_MONTHS]
 
 
 def _file_visits(*, pk: int) -> QuerySet[HomeVisit]:
@@ -260,9 +315,6 @@ FILE_MEMBERS = PreparedQuery(
     lambda pk: Member.objects.filter(household_id=pk, removed=False).order_by("position", "id"),
     args=["pk"],
 )
-FILE_ATTACHMENTS = PreparedQuery(
-    "household_file_attachments", lambda pk: Attachment.objects.filter(household_id=pk), args=["pk"]
-)
 FILE_VISITS = PreparedQuery("household_file_visits", _file_visits, args=["pk"])
 FILE_OPINIONS = PreparedQuery(
     "household_file_opinions", lambda pk: Opinion.objects.filter(household_id=pk).select_related("actor"), args=["pk"]
@@ -286,7 +338,13 @@ def household_get(*, user, pk: int) -> Household:
         Household._meta.get_field(name).set_cached_value(household, people.get(getattr(household, f"{name}_id")))
     household._prefetched_objects_cache = {}
     _attach(household, "members", FILE_MEMBERS.fetch(pk=pk))
-    _attach(household, "attachments", FILE_ATTACHMENTS.fetch(pk=pk))
+    attachments = _rows_from_json(Attachment, household.attachments_json)
+    attachments.sort(key=lambda a: (a.uploaded_at, a.pk))  # the model's ordering, as the relation returns them
+    _attach(household, "attachments", attachments)
+    # The last 12 months' incomes, newest first (cases.review.selectors.recent_monthly_incomes reads them).
+    household.recent_incomes = sorted(
+        _rows_from_json(MonthlyIncome, household.recent_incomes_json), key=lambda m: m.month, reverse=True
+    )
     visits = FILE_VISITS.fetch(pk=pk)
     _attach(household, "visits", visits)
     _attach(household, "opinions", FILE_OPINIONS.fetch(pk=pk))

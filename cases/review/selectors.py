@@ -77,7 +77,10 @@ _RECENT_INCOMES = PreparedQuery(
 
 
 def recent_monthly_incomes(*, household: Household) -> list[MonthlyIncome]:
-    """The last 12 months' incomes reported for a filed file (newest first), as its page lists them."""
+    """The last 12 months' incomes reported for a filed file (newest first), as its page lists them: those
+    ``cases.selectors.household_get`` read with the file's row (the page's query budget), else asked here."""
+    if (read := getattr(household, "recent_incomes", None)) is not None:
+        return read
     return _RECENT_INCOMES.fetch(pk=household.pk)
 
 
