@@ -126,6 +126,17 @@ def household_list(
     return households.select_related("union").order_by(*SORTS.get(sort, SORTS["-id"]))
 
 
+# The list's 工会 filter: the unions of the user's scope, compiled once per set of assignments.
+_LIST_UNIONS = PreparedQuery(
+    "household_list_unions", lambda user: scope_unions(user, FILE_READERS).only("id", "name", "depth"), args=[]
+)
+
+
+def household_list_unions(*, user) -> list[Union]:
+    """The unions the list can be filtered to (every union of the user's scope)."""
+    return _LIST_UNIONS.fetch(user=user, key=assignments_key(user))
+
+
 def _union_path(user, union_id: int) -> str:
     union = scope_unions(user, FILE_READERS).filter(pk=union_id).only("path").first()
     # An out-of-scope union filters to nothing rather than leaking that it exists.

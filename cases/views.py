@@ -42,7 +42,7 @@ def household_list(request):
         {
             "page": page,
             "params": params,
-            "unions": scope_unions(request.user, FILE_READERS).only("id", "name", "depth"),
+            "unions": selectors.household_list_unions(user=request.user),
             "tiers": Tier.choices,
             "statuses": Status.choices,
             "causes": Cause.choices,

@@ -28,6 +28,9 @@ class CappedPaginator(Paginator):
             # subquery it makes the planner walk the ORDER BY index (-id) and filter row by
             # row; without it the count takes the filter's own index.
             rows = rows.order_by()
+        if hasattr(rows, "values") and not rows.query.distinct and not rows.query.combinator:
+            # Only the key counted: the page's joins for what it shows (select_related) and its columns stay out.
+            rows = rows.values("pk")
         capped = rows[: CAP + 1]
         if not hasattr(capped, "query"):
             return len(capped)

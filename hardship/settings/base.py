@@ -146,6 +146,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after two idle hours and when the browser closes: shared office PCs. The idle clock is
 # hardship.middleware.IdleSessionMiddleware (not SESSION_SAVE_EVERY_REQUEST: a write on every page).
+# Django's database sessions, the read of each request's session prepared (hardship/sessions.py).
+SESSION_ENGINE = "hardship.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -31,3 +31,24 @@ def test_another_filter_is_another_count(tree, monkeypatch):
     monkeypatch.setattr(pagination, "CAP", 3)
     assert _count(Union.objects.all()) == 4
     assert _count(Union.objects.filter(name__startswith="惠山")) == 1
+
+
+def test_the_count_reads_only_the_key_not_the_pages_joins(tree):
+    # A list page joins what its rows show (the union's name); counting its rows needs none of it.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Household
+    from cases.services import household_create
+    from hardship.models import Role
+    from tests.cases.conftest import household_data, person
+    from tests.factories import user_with_role
+
+    grassroots = user_with_role(Role.GRASSROOTS_STAFF, tree["company"])
+
+    household_create(actor=grassroots, union=tree["company"], data=household_data(), members=[person()])
+    rows = Household.objects.select_related("union").only("head_name", "union__name").order_by("-id")
+    with CaptureQueriesContext(connection) as queries:
+        assert pagination.CappedPaginator(rows, 25).count == 1
+    (count,) = [q["sql"] for q in queries.captured_queries]
+    assert "COUNT" in count.upper() and "JOIN" not in count.upper() and "head_name" not in count
