@@ -118,6 +118,7 @@ def prepare(households: int, sessions_wanted: int, think: list[float]) -> dict:
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
     from django.db import connections
+    from django.utils import timezone
 
     from cases import selectors
     from cases.models import Household
@@ -137,6 +138,16 @@ def prepare(households: int, sessions_wanted: int, think: list[float]) -> dict:
         print(f"loadtest: generating {households - have} households …", file=sys.stderr)
         call_command("generate_households", count=households - have, seed=have + 1, verbosity=0,
                      stdout=io.StringIO())  # fmt: skip
+    # The dashboard reads the summary beat refreshes every few minutes in production (no beat runs here):
+    # without a snapshot every dashboard view would compute the figures live, which no deployment does.
+    from programs.reports.selectors import SNAPSHOT_MAX_AGE, latest_snapshot
+    from programs.reports.services import dashboard_summary_refresh
+
+    snapshot = latest_snapshot()
+    if snapshot is None or snapshot.taken_at < timezone.now() - SNAPSHOT_MAX_AGE:
+        began = time.monotonic()
+        dashboard_summary_refresh()
+        print(f"loadtest: dashboard summary refreshed {time.monotonic() - began:.0f} s", file=sys.stderr)
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     # The backend a login stores (the first that loads users), as the login page would.
     backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
