@@ -105,9 +105,10 @@ def sms_delivery_attempt(*, delivery_id: int, last_try: bool) -> bool:
         return True
 
 
-def family_notifications_mark_read(*, household_id: int) -> int:
-    """The worker opened their page: their notifications are read."""
-    return FamilyNotification.objects.filter(household_id=household_id, read_at__isnull=True).update(
+def family_notifications_mark_read(*, household_id: int, up_to: int) -> int:
+    """The worker marked the messages they were shown as read: those up to ``up_to`` (the newest on their
+    page), so that one that arrived after the page was drawn stays unread."""
+    return FamilyNotification.objects.filter(household_id=household_id, pk__lte=up_to, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
