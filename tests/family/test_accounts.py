@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -217,3 +218,15 @@ def test_a_worker_still_signs_in_after_the_purge(worker):
 
     assert purge_sign_in_codes() == 1
     assert code_verify(phone=PHONE, code=last_code(PHONE), ip="10.0.0.1") is True
+
+
+def test_the_code_sent_notice_is_in_the_visitors_language_and_names_the_set_minutes(worker, settings):
+    settings.WORKER_CODE_TTL_SECONDS = 600
+    english, chinese = Client(), Client()
+
+    in_english = english.post("/family/sign-in/", {"phone": PHONE}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    cache.clear()  # one code a minute per number
+    in_chinese = chinese.post("/family/sign-in/", {"phone": PHONE}, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+
+    assert "a code has been sent to it; it is valid for 10 minutes" in in_english.content.decode()
+    assert "验证码已发送到该手机，10 分钟内有效" in in_chinese.content.decode()
