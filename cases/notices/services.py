@@ -74,7 +74,7 @@ def yearly_reviews_due_notify(*, on) -> int:
     """Tell each filed household whose 年度复核 falls due within ``YEARLY_NOTICE_DAYS`` (a daily beat task)."""
     rows = Household.objects.filter(
         status="filed", next_review_due__gte=on, next_review_due__lte=on + timedelta(days=YEARLY_NOTICE_DAYS)
-    ).exclude(family_notifications__event=FamilyEvent.YEARLY_REVIEW_DUE, family_notifications__created_at__gte=on
+    ).exclude(family_notifications__event=FamilyEvent.YEARLY_REVIEW_DUE, family_notifications__created_at__date__gte=on
               - timedelta(days=YEARLY_NOTICE_DAYS)).values_list("pk", "next_review_due")  # fmt: skip
     events = [{"household_id": pk, "event": FamilyEvent.YEARLY_REVIEW_DUE, "key": f"yearly:{pk}:{due}",
                "context": {"due": str(due)}} for pk, due in rows]  # fmt: skip
