@@ -170,7 +170,10 @@ def file_demo_households() -> int:
         review.visit_record(actor=users["reviewer"], household_id=household.pk, step=Step.SECOND, visit=visit)
         review.second_review_decide(actor=users["reviewer"], household_id=household.pk, decision="approve",
                                     text="复审属实")  # fmt: skip
-        Household.objects.filter(pk=household.pk).update(notice_end=timezone.localdate() - timezone.timedelta(days=1))
+        # The notice is moved whole into the past (its start too: a notice ending before it began reads as a bug).
+        yesterday = timezone.localdate() - timezone.timedelta(days=1)
+        Household.objects.filter(pk=household.pk).update(notice_start=yesterday - timezone.timedelta(days=6),
+                                                         notice_end=yesterday)  # fmt: skip
         review.household_file(actor=users["centre"], household_id=household.pk)
         filed += 1
     return filed

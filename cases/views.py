@@ -71,10 +71,9 @@ def _detail_context(request, household, *, unmasked: bool) -> dict:
         "monthly_incomes": recent_monthly_incomes(household=household)
         if household.status in (Status.FILED, Status.EXITED)
         else [],
-        "can_apply_grant": user_has_role(request.user, "grassroots_staff", "centre_staff"),
         # 申诉/投诉 a worker brings to the office, recorded on their file (cases.tickets).
         "can_record_ticket": user_has_role(request.user, *TICKET_RECORDERS),
-        # Buttons whose rule another app declares (programs.recovery: 登记追回).
+        # Buttons whose rule another app declares (programs: 申请一次性救助, 登记追回).
         **file_actions(user=request.user, household=household),
         # Changes to a filed file: a change request (approved by the centre); phone and address directly.
         "can_propose_change": proposal_refusal(household, request.user) is None,

@@ -6,13 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardship.models import Role
-from hardship.work import WorkItem, register
+from hardship.work import WorkItem, WorkList, WorkRow, register, register_list
 
 from .archive import selectors as archive
 from .archive.models import DestructionStatus
 from .changes.selectors import OPEN, change_queue
 from .changes.workflow import APPROVERS, PROPOSERS
 from .review import selectors
+from .tickets.selectors import my_open_tickets
+from .tickets.workflow import ticket_workflow
 
 # The roles with a review queue (in the order of Role): their 「我的工作」 and the menu's 审核待办.
 QUEUE_ROLES = tuple(r for r in Role.values if any(r in queue.seen_by for queue in selectors.QUEUES.values()))
@@ -74,6 +76,29 @@ def _destruction_waiting(user) -> list[WorkItem]:
     return [WorkItem(label=_("待处理的档案销毁清单"), count=waiting.count(), url=reverse("cases:destruction_list"))]
 
 
+MY_TICKETS_SHOWN = 10
+
+
+def _my_tickets(user) -> WorkList:
+    """申诉/投诉/举报 waiting on this user (theirs or not yet assigned), by due date (working days)."""
+    tickets = my_open_tickets(user=user)
+    today = timezone.localdate()
+    rows = [
+        WorkRow(
+            label=f"{t.get_kind_display()} {t.code}" + (f" · {t.household.head_name}" if t.household else ""),
+            url=reverse("cases:ticket_detail", args=[t.pk]),
+            due=t.due_on,
+            overdue=t.due_on < today,
+            note="" if t.assigned_to_id else str(_("未分派")),
+        )
+        for t in tickets[:MY_TICKETS_SHOWN]
+    ]  # fmt: skip
+    return WorkList(name="my-tickets", title=str(_("我的申诉·投诉·举报")), rows=rows,
+                    count=len(rows) if len(rows) < MY_TICKETS_SHOWN else tickets.count(),
+                    url=f"{reverse('cases:ticket_queue')}?tab=open",
+                    empty=str(_("没有待您办理的工单。")))  # fmt: skip
+
+
 def register_all() -> None:
     for role in QUEUE_ROLES:
         register(role, _queue_items(role))
@@ -83,3 +108,6 @@ def register_all() -> None:
         register(role, _my_open_changes)
     register(Role.CENTRE_STAFF, _temporary_due)
     register(Role.CENTRE_STAFF, _destruction_waiting)
+    # Whoever the ticket machine lets act on a ticket (cases/tickets/workflow.py), no one else.
+    for role in ticket_workflow.roles:
+        register_list(role, _my_tickets)

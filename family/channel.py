@@ -15,6 +15,12 @@ def worker_notifications(worker: WorkerAccount):
     return FamilyNotification.objects.filter(household_id=worker.household_id).select_related("sms")[:100]
 
 
+def worker_unread_count(worker: WorkerAccount) -> int:
+    if worker.household_id is None:
+        return 0
+    return FamilyNotification.objects.filter(household_id=worker.household_id, read_at__isnull=True).count()
+
+
 def worker_tickets(worker: WorkerAccount):
     """Their appeals and complaints (never a tip-off nor an objection about their own case)."""
     if worker.household_id is None:

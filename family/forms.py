@@ -23,6 +23,12 @@ class PhoneForm(forms.Form):
         return normalise_phone(self.cleaned_data["phone"])
 
 
+class NoticesReadForm(forms.Form):
+    """「全部标为已读」: the newest message the page showed (messages after it stay unread)."""
+
+    up_to = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("短信验证码"), max_length=6, min_length=6,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("apply/correct/", apply.correct, name="correct"),
     path("my-file/", home.my_file, name="my_file"),
     path("messages/", channel.notices, name="notices"),
+    path("messages/read/", channel.notices_read, name="notices_read"),
     path("appeals/", channel.tickets, name="tickets"),
     path("appeals/new/", channel.ticket_new, name="ticket_new"),
     path("appeals/<int:ticket_id>/", channel.ticket_detail, name="ticket_detail"),

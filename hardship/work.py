@@ -29,20 +29,51 @@ class WorkItem:
 
 
 @dataclass
+class WorkRow:
+    """One thing waiting on the user, by name (a ticket), with its due date."""
+
+    label: str
+    url: str
+    due: date | None = None
+    overdue: bool = False
+    note: str = ""
+
+
+@dataclass
+class WorkList:
+    """A card of its own under the role's section: the things themselves, nearest due first."""
+
+    name: str  # the card's data-testid
+    title: str
+    rows: list[WorkRow]
+    count: int  # all of them; ``rows`` may show only the first few
+    url: str  # the full list
+    empty: str  # what the card says when nothing waits
+
+
+@dataclass
 class WorkSection:
     role: str
     role_label: str
     unions: list = field(default_factory=list)
     items: list[WorkItem] = field(default_factory=list)
+    lists: list[WorkList] = field(default_factory=list)
 
 
 Provider = Callable[[object], list[WorkItem]]
+ListProvider = Callable[[object], WorkList]
 _PROVIDERS: dict[str, list[Provider]] = defaultdict(list)
+_LIST_PROVIDERS: dict[str, list[ListProvider]] = defaultdict(list)
 
 
 def register(role: str, provider: Provider) -> None:
     if provider not in _PROVIDERS[role]:
         _PROVIDERS[role].append(provider)
+
+
+def register_list(role: str, provider: ListProvider) -> None:
+    if provider not in _LIST_PROVIDERS[role]:
+        _LIST_PROVIDERS[role].append(provider)
 
 
 def work_sections(user) -> list[WorkSection]:
@@ -54,9 +85,14 @@ def work_sections(user) -> list[WorkSection]:
                 role=assignment.role, role_label=Role(assignment.role).label
             )
         section.unions.append(assignment.union)
+    shown: set = set()  # a list registered for two roles the user holds is shown once
     for role, section in by_role.items():
         for provider in _PROVIDERS.get(role, []):
             section.items.extend(provider(user))
+        for provider in _LIST_PROVIDERS.get(role, []):
+            if provider not in shown:
+                shown.add(provider)
+                section.lists.append(provider(user))
     return list(by_role.values())
 
 

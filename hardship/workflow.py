@@ -69,6 +69,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .access import root_unions, scope_unions
+from .models import Role
 
 Rule = Callable[[Any, Any], "str | None"]
 
@@ -163,6 +164,12 @@ class Workflow:
 
     def transition(self, name: str) -> Transition:
         return self.by_name[name]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role some transition names: who acts on this machine at all (in the order of ``Role``)."""
+        named = {role for transition in self.transitions for role in transition.roles}
+        return tuple(role for role in Role.values if role in named)
 
     # The two questions.
 

@@ -14,6 +14,7 @@ class ProgramsConfig(AppConfig):
         from . import audit_words, history, navigation
         from .assistance import history_import  # noqa: F401 — registers the past-payments register kind
         from .assistance import work as money_work
+        from .assistance.selectors import can_apply_grant
         from .assistance.services import bank_file_job
         from .recovery.selectors import can_raise
         from .workstudy import work
@@ -25,3 +26,4 @@ class ProgramsConfig(AppConfig):
         navigation.register_all()
         register_export("bank_file", bank_file_job)
         register_file_action("raise_recovery", can_raise)
+        register_file_action("apply_grant", can_apply_grant)

@@ -74,7 +74,7 @@ def yearly_reviews_due_notify(*, on) -> int:
     """Tell each filed household whose 年度复核 falls due within ``YEARLY_NOTICE_DAYS`` (a daily beat task)."""
     rows = Household.objects.filter(
         status="filed", next_review_due__gte=on, next_review_due__lte=on + timedelta(days=YEARLY_NOTICE_DAYS)
-    ).exclude(family_notifications__event=FamilyEvent.YEARLY_REVIEW_DUE, family_notifications__created_at__gte=on
+    ).exclude(family_notifications__event=FamilyEvent.YEARLY_REVIEW_DUE, family_notifications__created_at__date__gte=on
               - timedelta(days=YEARLY_NOTICE_DAYS)).values_list("pk", "next_review_due")  # fmt: skip
     events = [{"household_id": pk, "event": FamilyEvent.YEARLY_REVIEW_DUE, "key": f"yearly:{pk}:{due}",
                "context": {"due": str(due)}} for pk, due in rows]  # fmt: skip
@@ -105,9 +105,10 @@ def sms_delivery_attempt(*, delivery_id: int, last_try: bool) -> bool:
         return True
 
 
-def family_notifications_mark_read(*, household_id: int) -> int:
-    """The worker opened their page: their notifications are read."""
-    return FamilyNotification.objects.filter(household_id=household_id, read_at__isnull=True).update(
+def family_notifications_mark_read(*, household_id: int, up_to: int) -> int:
+    """The worker marked the messages they were shown as read: those up to ``up_to`` (the newest on their
+    page), so that one that arrived after the page was drawn stays unread."""
+    return FamilyNotification.objects.filter(household_id=household_id, pk__lte=up_to, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 

@@ -41,6 +41,18 @@ def ticket_queue(*, user, tab: str = "open") -> QuerySet[Ticket]:
     return tickets.order_by("due_on", "id")
 
 
+def my_open_tickets(*, user) -> QuerySet[Ticket]:
+    """The open tickets waiting on ``user``: those they may act on (the machine's own question) that are
+    assigned to them or to no one yet, nearest due date first."""
+    actionable = ticket_workflow.q_for(user, *(t.name for t in ticket_workflow.transitions))
+    return (
+        Ticket.objects.filter(actionable)
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+        .select_related("household", "union")
+        .order_by("due_on", "id")
+    )
+
+
 def ticket_replies(*, ticket: Ticket, public_only: bool):
     replies = ticket.replies.select_related("author")
     return replies.filter(public=True) if public_only else replies

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,6 +101,18 @@ def code_verify(*, phone: str, code: str, ip: str | None) -> bool:
         latest.used_at = now
         latest.save(update_fields=["used_at"])
         return True
+
+
+# A spent code (expired or used) is kept this long for a look at a sign-in complaint, then deleted.
+SPENT_CODES_KEPT = timedelta(days=1)
+
+
+def sign_in_codes_purge(*, now=None) -> int:
+    """Beat: delete the sign-in codes that expired or were used more than a day ago (a hash of six digits
+    and a phone number serve nobody after that). The rate limits live in the cache, not in these rows."""
+    cutoff = (now or timezone.now()) - SPENT_CODES_KEPT
+    deleted, _by_model = SignInCode.objects.filter(Q(expires_at__lte=cutoff) | Q(used_at__lte=cutoff)).delete()
+    return deleted
 
 
 def account_for_phone(phone: str) -> WorkerAccount | None:

@@ -1,5 +1,6 @@
 """Sign-in by mobile number and a one-time code; linking a file or registering once the number is proven."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -12,8 +13,11 @@ from ..auth import PENDING_PHONE_KEY, VERIFIED_PHONE_KEY, worker_sign_in, worker
 from ..forms import CodeForm, LinkForm, PhoneForm, RegisterForm
 from ..services import accounts as svc
 
-# The same words for every well-formed number: known, unknown, linked or not.
-SENT = _("如果号码正确，验证码已发送到该手机，5 分钟内有效。")
+
+def _sent() -> str:
+    """The same words for every well-formed number: known, unknown, linked or not (in the request's language:
+    a module-level gettext would be the language of the import, Chinese, for everyone)."""
+    return _("如果号码正确，验证码已发送到该手机，%(m)d 分钟内有效。") % {"m": settings.WORKER_CODE_TTL_SECONDS // 60}
 
 
 def _ip(request) -> str | None:
@@ -31,7 +35,7 @@ def sign_in(request):
             form.add_error(None, refusal)
         else:
             request.session[PENDING_PHONE_KEY] = phone
-            messages.info(request, SENT)
+            messages.info(request, _sent())
             return redirect("family:verify")
     return render(request, "family/sign_in.html", {"form": form})
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from cases.notices.services import family_notifications_mark_read
 from cases.tickets import selectors as ticket_selectors
@@ -14,6 +15,7 @@ from hardship.workflow import ActionRefused
 
 from .. import channel
 from ..auth import worker_required
+from ..forms import NoticesReadForm
 
 KINDS = [
     (TicketKind.APPEAL, gettext_lazy("申诉（对决定有异议）")),
@@ -30,11 +32,22 @@ class AppealForm(forms.Form):
 
 @worker_required
 def notices(request):
-    """The worker's messages, newest first; opening the page reads them."""
+    """The worker's messages, newest first. Reading the page changes nothing (a link preview, a reload or a
+    prefetch must not mark a message read): the worker marks them read with the button."""
     rows = list(channel.worker_notifications(request.worker))
-    if request.worker.household_id:
-        family_notifications_mark_read(household_id=request.worker.household_id)
-    return render(request, "family/notices.html", {"worker": request.worker, "notices": rows})
+    unread = [n for n in rows if n.read_at is None]
+    form = NoticesReadForm(initial={"up_to": max(n.pk for n in unread)}) if unread else None
+    return render(request, "family/notices.html", {"worker": request.worker, "notices": rows, "read_form": form})
+
+
+@worker_required
+@require_POST
+def notices_read(request):
+    form = NoticesReadForm(request.POST)
+    if form.is_valid() and request.worker.household_id:
+        family_notifications_mark_read(household_id=request.worker.household_id, up_to=form.cleaned_data["up_to"])
+        messages.success(request, _("消息已全部标为已读。"))
+    return redirect("family:notices")
 
 
 @worker_required

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from .. import selectors
+from .. import channel, selectors
 from ..auth import worker_required
 
 
@@ -17,6 +17,7 @@ def home(request):
             outcome=selectors.outcome(household),
             reasons=selectors.return_reasons(household) if household.status == "returned" else "",
             actions=selectors.worker_actions(household, request.worker),
+            unread_notices=channel.worker_unread_count(request.worker),
         )
     return render(request, "family/home.html", context)
 

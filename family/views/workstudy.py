@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from hardship.money import money
 from hardship.workflow import ActionRefused
 from programs.workstudy import services
 from programs.workstudy.matching import MAX_PREFERENCES
@@ -26,7 +27,11 @@ class SignUpForm(forms.Form):
     def __init__(self, *args, students, positions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].choices = [(m.pk, m.name) for m in students]
-        choices = [("", "—")] + [(p.pk, f"{p.enterprise.name} · {p.title} · {p.pay} 元") for p in positions]
+        choices = [("", "—")] + [
+            (p.pk, _("%(enterprise)s · %(title)s · %(pay)s 元/月") % {
+                "enterprise": p.enterprise.name, "title": p.title, "pay": money(p.pay)})
+            for p in positions
+        ]  # fmt: skip
         for rank in range(1, MAX_PREFERENCES + 1):
             self.fields[f"choice{rank}"] = forms.TypedChoiceField(
                 label=_("第 %(n)d 志愿") % {"n": rank},

@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=15),
         "options": {"expires": 50 * 60},
     },
+    # Family sign-in codes expired or used over a day ago are deleted (family.services.accounts).
+    "purge-sign-in-codes": {
+        "task": "family.tasks.purge_sign_in_codes",
+        "schedule": crontab(hour=4, minute=20),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # A 临时档案 (意外致困) is confirmed (转正) or closed (注销) within this many months of 建档: one year,

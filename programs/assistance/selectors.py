@@ -17,7 +17,7 @@ from .balances import ApprovalFigures, approval_figures, fund_balance
 from .batch import batch_estimate, due_programs
 from .models import Batch, FundAccount, Grant, Payment, Program
 from .periods import Quarter, is_late, parse_quarter, period_not_begun
-from .workflow import GRANT_SCHEDULABLE, batch_workflow, grant_workflow, not_the_starter
+from .workflow import GRANT_SCHEDULABLE, batch_workflow, grant_apply_refusal, grant_workflow, not_the_starter
 
 __all__ = ["ApprovalFigures", "approval_figures", "batch_preview", "fund_balance"]
 
@@ -84,6 +84,11 @@ def grant_list(*, user, status: str = "") -> QuerySet[Grant]:
 def grant_programs(*, household) -> QuerySet[Program]:
     """On-application programs whose fund covers the household's union."""
     return Program.objects.filter(kind="on_application", is_active=True, fund_union_id__in=household.union.ancestor_ids)
+
+
+def can_apply_grant(*, user, household) -> bool:
+    """The file's 申请一次性救助 button: the grant's own rule (the service asks it too)."""
+    return grant_apply_refusal(household, user) is None
 
 
 def approver_unions(user):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from cases.models import Household, Status
+from cases.models import Household
 from hardship.access import scope_unions, user_has_role
 from hardship.models import ExportJob, Role, Union, User
 from hardship.money import money
@@ -39,7 +39,7 @@ from .models import Batch, Entitlement, FundAccount, Grant, LedgerEntry, Payment
 from .periods import Quarter, is_late, parse_quarter, period_not_begun, quarter_of
 from .selectors import batch_exists_refusal
 from .tasks import compute_batch, freeze_batch
-from .workflow import GRANT_SCHEDULABLE, batch_workflow, grant_workflow
+from .workflow import GRANT_SCHEDULABLE, batch_workflow, grant_apply_refusal, grant_workflow
 
 CENTRE = (Role.CENTRE_STAFF,)
 APPROVERS = (Role.FUND_APPROVER,)
@@ -489,9 +489,9 @@ def budget_allocate(*, actor: User, union: Union, year: int, amount: Decimal, me
 def grant_apply(*, actor: User, household: Household, program: Program, amount: Decimal, reason: str,
                 self_paid: Decimal | None = None, request=None) -> Grant:  # fmt: skip
     """Apply for a one-off grant (medical aid capped at the self-paid share) for a filed household."""
-    _require(actor, household.union, (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF), _("申请一次性救助"))
-    if household.status != Status.FILED:
-        raise ValidationError(_("只有已建档的家庭可以申请一次性救助。"))
+    refusal = grant_apply_refusal(household, actor)  # the file's button asks the same
+    if refusal:
+        raise ActionRefused(refusal)
     if program.kind != ProgramKind.ON_APPLICATION:
         raise ValidationError(_("该项目不接受申请。"))
     if not household.union.path.startswith(program.fund_union.path):

@@ -35,6 +35,7 @@ from .forms import (
 )
 from .models import Batch, Payment
 from .selectors import MONEY_READERS
+from .workflow import GRANT_APPLICANTS, grant_apply_refusal
 
 BROKER_DOWN_MESSAGE = _lazy(
     "批次已保存，但后台任务服务（Redis）暂时连不上，计算尚未开始。服务恢复后请在本页点击“重新计算”。"
@@ -326,9 +327,13 @@ def grant_list(request):
         "decision_form": GrantDecisionForm()})  # fmt: skip
 
 
-@role_required(Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF)
+@role_required(*GRANT_APPLICANTS)
 def grant_apply(request, household_id: int):
     household = case_selectors.household_get(user=request.user, pk=household_id)
+    refusal = grant_apply_refusal(household, request.user)
+    if refusal:  # the file shows no button then; a typed or stale link gets the same sentence
+        messages.error(request, refusal)
+        return redirect("cases:household_detail", pk=household.pk)
     form = GrantForm(request.POST or None, programs=selectors.grant_programs(household=household))
     if request.method == "POST" and form.is_valid():
         try:

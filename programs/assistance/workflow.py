@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.models import Status
 from hardship.models import Role
-from hardship.workflow import Transition, Workflow, register, rule
+from hardship.workflow import Transition, Workflow, holds_role_over, register, rule
 
 from .balances import approval_figures
 from .models import Batch, Grant
@@ -34,6 +35,8 @@ from .periods import parse_quarter, period_not_begun
 
 B, G, F = Batch.Status, Grant.Status, Batch.Freeze
 CENTRE, APPROVER = Role.CENTRE_STAFF, Role.FUND_APPROVER
+# Who applies for a one-off grant on a household's behalf: the union that took the file, or the centre.
+GRANT_APPLICANTS = (Role.GRASSROOTS_STAFF, Role.CENTRE_STAFF)
 
 
 def stale_after() -> timedelta:
@@ -105,6 +108,17 @@ def freeze_unfinished(batch: Batch, user) -> str | None:
         return _("正在锁定收款人信息（%(s)s 开始），请稍后再试。") % {
             "s": timezone.localtime(started).strftime("%H:%M:%S")
         }
+    return None
+
+
+def grant_apply_refusal(household, user) -> str | None:
+    """Why ``user`` may not apply for a one-off grant for this household (None: they may).
+
+    Asked by the file's 申请一次性救助 button (through hardship.file_actions) and by the service."""
+    if household.status != Status.FILED:
+        return _("只有已建档的家庭可以申请一次性救助。")
+    if not holds_role_over(user, GRANT_APPLICANTS, household.union):
+        return _("您在“%(u)s”没有申请一次性救助的权限。") % {"u": household.union.name}
     return None
 
 

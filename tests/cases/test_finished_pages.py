@@ -1,6 +1,7 @@
 """Finished pages: the print sheet's opinions and dates, the 身份证号 checked as it is left, the visit form's
 companions, and a refusal said once next to what it concerns."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -138,3 +139,58 @@ def test_a_filed_file_in_english_puts_together_its_sentences_with_english_punctu
     main = page.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
     assert "Per-capita monthly income =" in main
     assert "：" not in main and "。" not in main  # "Based on the standard …: dibao …", "… yuan."
+
+
+FULL_WIDTH = "（）：；"
+
+
+def _main(response) -> str:
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def _at_first_review(tree, p) -> Household:
+    household = household_create(actor=p["grassroots"], union=tree["company"], data=household_data(),
+                                 members=[person()])  # fmt: skip
+    svc.household_submit(actor=p["grassroots"], household_id=household.pk)
+    visit = svc.VisitInput(visited_on=timezone.localdate(), living_conditions="两室", findings="属实",
+                           address_confirmed=True)  # fmt: skip
+    svc.visit_record(actor=p["street"], household_id=household.pk, step=Step.FIRST, visit=visit)
+    return Household.objects.get(pk=household.pk)
+
+
+def test_a_file_at_first_review_in_english_has_no_chinese_punctuation_of_its_own(client, tree, people):
+    # The data (names, unions, the visit's words) has none: any left is the page's.
+    household = _at_first_review(tree, people)
+    client.force_login(people["street"])
+
+    main = _main(client.get(reverse("cases:household_detail", args=[household.pk]), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert not [c for c in FULL_WIDTH if c in main]
+    assert "Address matches the file" not in main  # the visit's own line, not the form's label
+    words = re.sub(r"<[^>]+>", "", main)
+    assert "Visit findings: 属实" in words and "First review (visit due" in words
+
+
+def test_the_first_review_page_in_english_says_confirm_and_the_action_apart(client, tree, people):
+    household = _at_first_review(tree, people)
+    client.force_login(people["street"])
+    url = reverse("cases:review_action", args=[household.pk, "first_review"])
+
+    english = _main(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    chinese = _main(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    assert "Confirm: First review" in english and "Visit findings: 属实" in english
+    assert not [c for c in FULL_WIDTH if c in english]
+    assert "确认初审" in chinese and "走访结论：属实" in chinese and "住址属实；两室" in chinese
+
+
+def test_the_household_list_and_the_review_queue_label_every_cell_for_the_phone(client, tree, people):
+    household = _at_first_review(tree, people)
+    client.force_login(people["street"])
+
+    for url in (reverse("cases:household_list"), reverse("cases:review_queue")):
+        page = client.get(url).content.decode()
+        table = page[page.index("<table") : page.index("</table>")]
+        cells = re.findall(r"<td\b[^>]*>", table)
+        assert "table-stack" in table.split(">", 1)[0], url
+        assert household.head_name in table and cells and all("data-label=" in td for td in cells), url

@@ -1,5 +1,8 @@
 """申诉 / 投诉 / 举报 tickets: the centre's queue, due dates in working days, outcomes on the file's history."""
 
+import itertools
+import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -232,3 +235,89 @@ def test_a_worker_cannot_read_another_households_ticket(tree, people, client):
     session.save()
 
     assert client.get(reverse("family:ticket_detail", args=[ticket.pk])).status_code == 404
+
+
+# 「我的工作」: the tickets waiting on a handler.
+
+
+_ADDRESSES = itertools.count(1)  # one each: the public form takes a few an hour per address
+
+
+def _complaint(tree, text, *, due=None, union="huishan"):
+    ticket = tickets.ticket_submit(kind=TicketKind.COMPLAINT, union=tree[union], text=text, name="王女士",
+                                   phone="13900001111", ip=f"10.1.2.{next(_ADDRESSES)}")  # fmt: skip
+    if due is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(due_on=due)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+@dataclass
+class Row:
+    text: str  # the row's words, tags stripped
+    overdue: bool
+
+
+def _my_tickets_card(client, user) -> list[Row] | None:
+    """The rows of 「我的工作」's ticket card as a user reads them (None: no card); an empty card is []."""
+    client.force_login(user)
+    page = client.get(reverse("my_work")).content.decode()
+    card = re.search(r'<section[^>]*data-testid="my-tickets".*?</section>', page, re.S)
+    if card is None:
+        return None
+    if 'data-testid="work-list-empty"' in card.group():
+        assert "没有待您办理的工单。" in card.group()
+        return []
+    return [
+        Row(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip(), 'data-overdue="true"' in attrs)
+        for attrs, body in re.findall(r'<li([^>]*data-testid="work-row"[^>]*)>(.*?)</li>', card.group(), re.S)
+    ]
+
+
+def test_my_work_lists_the_handlers_open_tickets_by_due_date_with_the_overdue_marked(tree, people, client):
+    today = timezone.localdate()
+    later = _complaint(tree, "态度差", due=today + timedelta(days=9))
+    overdue = _complaint(tree, "拖延办理", due=today - timedelta(days=2))
+    soon = _complaint(tree, "电话打不通", due=today + timedelta(days=1))
+    colleagues = _complaint(tree, "同事承办的", due=today)
+    tickets.ticket_assign(actor=people["centre"], ticket_id=colleagues.pk, assignee=people["colleague"])
+    closed = _complaint(tree, "已办结的", due=today - timedelta(days=5))
+    tickets.ticket_reply(actor=people["centre"], ticket_id=closed.pk, text="已核实")
+    tickets.ticket_close(actor=people["centre"], ticket_id=closed.pk, upheld=False, outcome="不成立")
+    _complaint(tree, "滨湖的", due=today - timedelta(days=1), union="binhu")
+
+    rows = _my_tickets_card(client, people["centre"])
+
+    binhu = Ticket.objects.get(text="滨湖的")
+    # the city's centre handles 滨湖 too; the colleague's and the closed one are not waiting on this user
+    expected = [overdue, binhu, soon, later]
+    assert [row.text.split()[1] for row in rows] == [t.code for t in expected]
+    assert [row.overdue for row in rows] == [True, True, False, False]
+    assert "已超期" in rows[0].text and "已超期" not in rows[2].text
+    assert (today - timedelta(days=2)).isoformat() in rows[0].text
+
+
+def test_a_ticket_assigned_to_the_user_is_on_their_card(tree, people, client):
+    ticket = _complaint(tree, "态度差")
+    tickets.ticket_assign(actor=people["centre"], ticket_id=ticket.pk, assignee=people["colleague"])
+
+    rows = _my_tickets_card(client, people["colleague"])
+
+    assert [row.text.split()[1] for row in rows] == [ticket.code] and "未分派" not in rows[0].text
+    assert _my_tickets_card(client, people["centre"]) == []
+
+
+def test_with_no_ticket_waiting_the_card_says_so(tree, people, client):
+    assert _my_tickets_card(client, people["sibling_centre"]) == []
+
+
+def test_only_the_roles_the_ticket_machine_names_get_the_card(tree, people, client):
+    from cases.tickets.workflow import ticket_workflow  # noqa: PLC0415
+
+    _complaint(tree, "态度差")
+    shown = {}
+    for role in Role.values:
+        user = user_with_role(role, tree["city"])
+        shown[role] = _my_tickets_card(client, user) is not None
+
+    assert {role for role, has_card in shown.items() if has_card} == set(ticket_workflow.roles)
+    assert shown[Role.DISCIPLINE_OBSERVER] is False  # reads every ticket, handles none

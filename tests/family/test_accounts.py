@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -175,3 +176,57 @@ def test_a_provider_outage_still_answers_the_sign_in_page(client, worker, settin
     response = client.post("/family/sign-in/", {"phone": PHONE})
 
     assert response.status_code == 302 and response["Location"] == "/family/sign-in/code/"
+
+
+def test_the_daily_beat_task_deletes_codes_spent_over_a_day_ago_and_keeps_the_rest(db, settings):
+    from family.tasks import purge_sign_in_codes  # noqa: PLC0415
+
+    now = timezone.now()
+
+    def code(phone, *, age, ttl=timedelta(minutes=5), used_after=None):
+        row = SignInCode.objects.create(phone=phone, code_hash="x", expires_at=now + timedelta(days=30))
+        created = now - age
+        SignInCode.objects.filter(pk=row.pk).update(
+            created_at=created, expires_at=created + ttl, used_at=created + used_after if used_after else None
+        )
+        return row.pk
+
+    expired_two_days_ago = code("13700000001", age=timedelta(days=2))
+    used_two_days_ago = code("13700000002", age=timedelta(days=2), ttl=timedelta(days=3),
+                             used_after=timedelta(minutes=1))  # fmt: skip
+    expired_an_hour_ago = code("13700000003", age=timedelta(hours=1))
+    live_long_code = code("13700000004", age=timedelta(days=2), ttl=timedelta(days=3))  # not spent: kept
+    fresh = code("13700000005", age=timedelta(0))
+
+    deleted = purge_sign_in_codes.delay().get()
+
+    assert deleted == 2
+    kept = set(SignInCode.objects.values_list("pk", flat=True))
+    assert kept == {expired_an_hour_ago, live_long_code, fresh}
+    assert not kept & {expired_two_days_ago, used_two_days_ago}
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-sign-in-codes"]
+    assert entry["task"] == purge_sign_in_codes.name
+
+
+def test_a_worker_still_signs_in_after_the_purge(worker):
+    code_send(phone=PHONE, ip="10.0.0.1")
+    old = timezone.now() - timedelta(days=3)
+    SignInCode.objects.create(phone="13700000001", code_hash="x", expires_at=timezone.now() + timedelta(days=1))
+    SignInCode.objects.filter(phone="13700000001").update(created_at=old, expires_at=old + timedelta(minutes=5))
+
+    from family.tasks import purge_sign_in_codes  # noqa: PLC0415
+
+    assert purge_sign_in_codes() == 1
+    assert code_verify(phone=PHONE, code=last_code(PHONE), ip="10.0.0.1") is True
+
+
+def test_the_code_sent_notice_is_in_the_visitors_language_and_names_the_set_minutes(worker, settings):
+    settings.WORKER_CODE_TTL_SECONDS = 600
+    english, chinese = Client(), Client()
+
+    in_english = english.post("/family/sign-in/", {"phone": PHONE}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    cache.clear()  # one code a minute per number
+    in_chinese = chinese.post("/family/sign-in/", {"phone": PHONE}, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+
+    assert "a code has been sent to it; it is valid for 10 minutes" in in_english.content.decode()
+    assert "验证码已发送到该手机，10 分钟内有效" in in_chinese.content.decode()

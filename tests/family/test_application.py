@@ -129,3 +129,11 @@ def test_the_applicant_must_be_the_person_who_registered(applicant, tree, standa
 
     assert response.status_code == 200 and "注册时填写的一致" in response.content.decode()
     assert not Household.objects.exists() or not Household.objects.filter(source="online").exists()
+
+
+def test_my_file_in_english_gives_the_tier_reason_in_english(worker_client, household):
+    page = worker_client.get("/family/my-file/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+
+    assert "under the standard in force from" in main and "dibao" in main
+    assert "低保" not in main and "：" not in main

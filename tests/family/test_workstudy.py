@@ -1,6 +1,7 @@
 """关爱·圆梦 from the family channel: a filed household's student (16+ on the season's start) signs up with up to
 five positions, sees the result and accepts the position; another household's worker cannot."""
 
+import re
 from datetime import date
 
 import pytest
@@ -81,3 +82,13 @@ def test_a_placement_or_season_not_the_workers_is_a_404(student, season, positio
 
     assert client.post("/family/workstudy/placements/999999/accept/").status_code == 404
     assert client.post(f"/family/workstudy/{season.pk + 1000}/sign-up/").status_code == 404
+
+
+def test_in_english_the_sign_up_names_each_positions_pay_in_english_and_signs_up(student, season, position):  # noqa: F811
+    client = _worker_for(student, "13911112223")
+
+    page = client.get("/family/workstudy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f"{position.title} · {position.pay:.2f} yuan a month" in page
+    button = re.search(r'<button[^>]*data-action="family_register"[^>]*>([^<]*)</button>', page)
+    assert button.group(1).strip() == "Sign up"

@@ -147,6 +147,7 @@ EXPECTED: dict[str, E] = {
     "family:correct": E(ok=302, anon=302, worker=404),  # nothing returned for correction on the file
     # The worker's messages and appeals: their own household's only (the sibling's appeal is a 404).
     "family:notices": E(ok=302, anon=302, worker=200),
+    "family:notices_read": E(ok=302, anon=302, worker=405),  # POST only (a GET reads nothing as read)
     "family:tickets": E(ok=302, anon=302, worker=200),
     "family:ticket_new": E(ok=302, anon=302, worker=200),
     "family:ticket_detail": E(
