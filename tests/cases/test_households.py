@@ -207,6 +207,27 @@ def test_the_list_shows_masked_id_numbers_and_only_files_in_scope(client, tree, 
     assert theirs.head_id_number not in body and theirs.head_id_number[:6] + "********" in body
 
 
+def test_each_row_of_the_list_shows_its_file_escaped_and_labelled_for_the_phone(client, tree, standard, grassroots):
+    household = _create(grassroots, tree["company"], members=[person(name='<b>蒋"建</b>')])
+    household.refresh_from_db()
+    client.force_login(grassroots)
+
+    body = client.get(reverse("cases:household_list")).content.decode()
+
+    row = body[body.index("<tbody>") : body.index("</tbody>")]
+    assert "<b>" not in row and "&lt;b&gt;蒋&quot;建&lt;/b&gt;" in row  # a name is text, never markup
+    assert f'href="{reverse("cases:household_detail", args=[household.pk])}"' in row
+    assert f'data-label="身份证号">{household.head_id_number[:6]}********' in row
+    assert f'data-label="所属工会">{tree["company"].name}</td>' in row
+    assert f'tier-{household.tier}">{household.get_tier_display()}</span>' in row
+    assert f'data-label="人均月收入">{household.per_capita_income:.2f}</td>' in row
+    assert 'data-label="职工编号">—</td>' in row  # a draft has no number yet
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("cases:household_list")})
+    english = client.get(reverse("cases:household_list")).content.decode()
+    assert 'data-label="Per-capita monthly income"' in english and 'status-draft">Draft<' in english
+    assert 'data-label="人均月收入"' not in english
+
+
 def test_search_by_full_id_number_finds_the_household_of_any_member(client, tree, standard, grassroots):
     child = person("child", "蒋晓明", date(2008, 9, 1), "student")
     household = _create(grassroots, tree["company"], members=[person(), child])
