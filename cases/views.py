@@ -42,7 +42,7 @@ def household_list(request):
         {
             "page": page,
             "params": params,
-            "unions": selectors.household_list_unions(user=request.user),
+            "unions": [(u.pk, u.name) for u in selectors.household_list_unions(user=request.user)],
             "tiers": Tier.choices,
             "statuses": Status.choices,
             "causes": Cause.choices,
