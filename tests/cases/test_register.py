@@ -2,6 +2,7 @@
 person and committed all or nothing — filed households with their old numbers and dates."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from cases.register.services import register_approve, register_discard, register
 from cases.register.workbook import register_xlsx
 from cases.review.selectors import QUEUES
 from cases.services import MemberInput, household_create
+from cases.tiers import MemberFacts, compute_tier
 from hardship.identity import make_id_number
 from hardship.models import AuditEvent, Role
 from hardship.workflow import ActionRefused
@@ -169,7 +171,6 @@ def test_a_commit_killed_half_way_leaves_nothing_and_can_be_committed_again(tree
     rows = [head(g, f"户主{g}", person(), f"WX-{g}") for g in range(1, 6)]
     register_import = staged(centre, tree["company"], rows)
     register_approve(actor=second, import_id=register_import.pk)
-    monkeypatch.setattr(register_households, "COMMIT_CHUNK", 2)
 
     def killed(step):
         raise SystemExit("worker killed")
@@ -206,3 +207,36 @@ def test_a_csv_register_is_read_like_the_workbook(tree, standard, centre, second
     register_import = register_stage(import_id=register_import.pk)
 
     assert register_import.counts["new"] == 2, list(StagedError.objects.values_list("row_number", "message"))
+
+
+def test_a_file_without_a_recorded_tier_is_assessed_as_the_office_would(tree, standard, centre, second):
+    # given a household with no tier recorded: an unemployed working-age spouse (imputed the minimum wage),
+    # a schoolchild, the head's wages and a medical expense
+    rows = [
+        head(1, "钱建国", person(), "WX-T1", **{"困难类别（原记录）": "", "工资性收入（元/年）": "24000",
+                                              "医疗支出（元/年）": "6000"}),
+        {**child(1, "李秀英", person(date(1984, 6, 21))), "与户主关系": "配偶", "就业就学状况": "失业/未就业",
+         "就学阶段": ""},
+        child(1, "钱小雨", person(date(2012, 9, 1))),
+    ]  # fmt: skip
+    register_import = staged(centre, tree["company"], rows)
+    assert register_import.counts["errors"] == 0, list(StagedError.objects.values_list("row_number", "message"))
+
+    # when it is committed
+    approve_and_commit(register_import, second)
+
+    # then its tier and income are those the office's own assessment gives the same household
+    filed = Household.objects.get(file_number="WX-T1")
+    members = list(filed.members.order_by("position"))
+    office = compute_tier(
+        recorded_income=sum((m.annual_income for m in members), Decimal("0")), rigid_expenses=filed.rigid_expenses,
+        sudden_event_cost=Decimal("0"), standard=standard, on=date.today(),
+        members=[MemberFacts(m.birth_date, m.work_status, m.health, m.disability) for m in members],
+    )  # fmt: skip
+    assert [m.relation for m in members] == ["self", "spouse", "child"]
+    assert filed.imputed_members == office.imputed_members == 1
+    assert (filed.tier, filed.annual_income, filed.per_capita_income) == (office.tier, office.annual_income,
+                                                                          office.per_capita_income)  # fmt: skip
+    assert filed.standard_id == standard.pk
+    assert AuditEvent.objects.get(target_id=str(filed.pk), verb="household.register_import").changes["tier"] == [
+        None, office.tier]  # fmt: skip
