@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -388,6 +389,36 @@ def register_stage(*, import_id: int) -> RegisterImport:
     register_import = RegisterImport.objects.select_related("union", "uploaded_by").get(pk=import_id)
     if register_import.status != ImportStage.CHECKING:
         return register_import
+    with check_lock(import_id) as mine:
+        if not mine:  # another worker is checking it (a 重新检查 queued while the first was only slow)
+            return register_import
+        return _stage(register_import)
+
+
+@contextmanager
+def check_lock(import_id: int):
+    """One check of an import at a time, held for the whole check (a session lock: the check commits as it
+    goes); a worker that dies lets go of it with its connection. No-op on SQLite (one writer anyway)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CHECK_LOCK, import_id])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CHECK_LOCK, import_id])
+
+
+CHECK_LOCK = 0x5245_4743
+
+
+def _stage(register_import: RegisterImport) -> RegisterImport:
+    import_id = register_import.pk
+    RegisterImport.objects.filter(pk=import_id).update(progress_at=timezone.now())
     kind = kind_of(register_import.kind)
     StagedRow.objects.filter(register_import=register_import).delete()  # a check run again starts clean
     StagedError.objects.filter(register_import=register_import).delete()
@@ -438,9 +469,9 @@ def _stage_rows(register_import: RegisterImport, kind: Kind) -> int:
         read += 1
         if len(writer.rows) >= CHUNK_ROWS:
             writer.flush()
-            RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read)
+            RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read, progress_at=timezone.now())
     writer.flush()
-    RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read)
+    RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read, progress_at=timezone.now())
     if not read:
         write_rows(StagedError, ERROR_COLUMNS, [(register_import.pk, 0, "", _("文件中没有数据行。"))])
     return read

@@ -4,9 +4,14 @@ Centre staff upload a register file; a worker checks and stages it (检查中 �
 a second centre user — not the uploader — approves it (已批准，入库中), and the worker commits it in
 one transaction (已入库). A commit that failed (a worker killed, a database error) leaves nothing and
 the import approved with the error: it may be committed again. A stage not committed may be discarded.
+A check whose worker is down stays 检查中: once it has not moved for two minutes (or it failed), it may
+be checked again (重新检查), from the start.
 """
 
+from datetime import timedelta
+
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +46,21 @@ def not_committing(register_import: RegisterImport, user) -> str | None:
     return None
 
 
+# A check that has not moved for this long has no worker on it (or lost it): it may be run again.
+CHECK_STALLED_AFTER = timedelta(minutes=2)
+
+
+def check_stalled(register_import: RegisterImport, user) -> str | None:
+    """A check that failed, or has not moved for two minutes. A duty, not a guard: while the check moves
+    there is nothing for anyone to do, so the page shows no button at all (not a greyed-out one)."""
+    if register_import.status == S.FAILED:
+        return None
+    last = register_import.progress_at or register_import.uploaded_at
+    if last is None or timezone.now() - last >= CHECK_STALLED_AFTER:
+        return None
+    return _("正在检查（两分钟内有进展），请稍候刷新本页。")
+
+
 T = Transition
 register_workflow = register(
     Workflow(
@@ -52,6 +72,8 @@ register_workflow = register(
               duties=(not_the_uploader,), guards=(no_errors,)),
             T("commit_again", gettext_lazy("重新入库"), (S.APPROVED,), None, (CENTRE,),
               duties=(not_the_uploader,), guards=(not_committing,)),
+            T("recheck", gettext_lazy("重新检查"), (S.CHECKING, S.FAILED), S.CHECKING, (CENTRE,),
+              duties=(check_stalled,)),
             T("discard", gettext_lazy("作废"), (S.CHECKED, S.FAILED, S.APPROVED), S.DISCARDED, (CENTRE,),
               guards=(not_committing,)),
         ],

@@ -221,6 +221,7 @@ EXPECTED: dict[str, E] = {
     "cases:register_approve": E(CENTRE, args=REGISTER, ok=302),
     "cases:register_discard": E(CENTRE, args=REGISTER, method="POST", ok=302),
     "cases:register_commit_again": E(CENTRE, args=REGISTER, method="POST", ok=302),
+    "cases:register_recheck": E(CENTRE, args=REGISTER, method="POST", ok=302),
     "cases:household_import": E(FILE_EDITORS),
     "cases:household_template": E(FILE_EDITORS),
     "cases:household_export": E(FILE_READERS, query=SEARCH, shows=("household head",)),
