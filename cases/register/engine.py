@@ -62,6 +62,10 @@ class Kind:
     commit: Callable[[RegisterImport], dict]
     sample: Callable[[RegisterImport], list] = lambda register_import: []
     examples: tuple[dict, ...] = ()  # rows of the downloadable template
+    # A second person approves the stage (the register kinds); else its uploader commits it (新建档案's drafts,
+    # which are reviewed file by file anyway). ``listed``: offered on the register page.
+    four_eyes: bool = True
+    listed: bool = True
 
 
 KINDS: dict[str, Kind] = {}

@@ -65,49 +65,67 @@ FILED_WORDS = ("", "已建档", "filed", "在档")
 SAMPLE_SIZE = 20
 
 
-def read_row(reader, number: int, values: tuple) -> Staged:
-    group = reader.value(values, _GROUP)
-    member = reader.read(values, _MEMBER)
-    data: dict = {"m": member}
-    person = ""
-    if member["id_number"]:
-        person = member["id_number"]  # checked by the cell's reading: birth date and sex are in it
-        data["sex"] = "M" if int(person[16]) % 2 else "F"
-        data["birth"] = f"{person[6:10]}-{person[10:12]}-{person[12:14]}"
-        # Counted at the minimum wage by the tier (the commit sums these in SQL, like member_count).
-        facts = MemberFacts(date(int(person[6:10]), int(person[10:12]), int(person[12:14])), member["work_status"],
-                            member["health"], member["disability"])  # fmt: skip
-        data["imp"] = 1 if is_imputed(facts, reader.today) else 0
-    head = member["relation"] == Relation.SELF
-    staged = Staged(group_key=str(group or f"#{number}"), data=data, id_number=person, is_head=head)
-    if head:
-        household = reader.read(values, _HEAD_ONLY)
-        state = str(household.pop("state") or "").strip()
-        if state not in FILED_WORDS:
-            reader.errors.append((STATE.header, _("存量导入只导入“已建档”的档案，此行为“%(s)s”。") % {"s": state[:20]}))
-        if household["filed_at"] and household["filed_at"] > reader.today:
-            reader.errors.append((FILED_AT.header, _("建档日期不能晚于今天。")))
-        if household["bank_card"] and not household["bank_name"]:
-            reader.errors.append(("开户银行", _("填写了银行卡号时，请同时填写开户银行。")))
-        secondary = [c for c in household["secondary_causes"] or [] if c != household["main_cause"]]
-        if len(secondary) > 3:
-            too_many = _("次要致困原因最多三项，当前填写了 %(n)d 项。") % {"n": len(secondary)}
-            reader.errors.append(("次要致困原因", too_many))
-        household["secondary_causes"] = secondary
-        if household["filed_at"]:  # the yearly review falls a year after the last one (or the filing)
-            household["next_review_due"] = add_months(household["last_review"] or household["filed_at"], 12)
-        household["luhn"] = luhn_ok(household["bank_card"]) if household["bank_card"] else True
-        staged.union_name = household.pop("union_name") or ""
-        staged.union_id = None if staged.union_name else reader.union_id
-        staged.file_number = household["file_number"] or ""
-        data["h"] = household
-    else:
-        length = len(values)
-        filled = next((c for c in _HEAD_ONLY if (i := reader.index[c.field]) < length and values[i] is not None
-                       and c.field != "union_name" and not blank(values[i])), None)  # fmt: skip
-        if filled is not None:
-            reader.errors.append((filled.header, _("户级信息只填写在“本人（户主）”行，其他成员行请留空。")))
-    return staged
+def row_reader(columns: tuple[Column, ...]):
+    """The reading of one row of a household workbook with ``columns``: the register's (with its 状态,
+    职工编号, 建档日期 …) or the 新建档案 template's (cases.excel.columns, the same rules without them)."""
+    head_only = tuple(c for c in columns if c.level == HOUSEHOLD)
+    member_columns = tuple(c for c in columns if c.level == MEMBER)
+    group_column = next(c for c in columns if c.level == GROUP)
+    register = any(c.field == "filed_at" for c in columns)
+
+    def read_row(reader, number: int, values: tuple) -> Staged:
+        group = reader.value(values, group_column)
+        member = reader.read(values, member_columns)
+        data: dict = {"m": member}
+        person = ""
+        if member["id_number"]:
+            person = member["id_number"]  # checked by the cell's reading: birth date and sex are in it
+            data["sex"] = "M" if int(person[16]) % 2 else "F"
+            data["birth"] = f"{person[6:10]}-{person[10:12]}-{person[12:14]}"
+            # Counted at the minimum wage by the tier (the commit sums these in SQL, like member_count).
+            facts = MemberFacts(date(int(person[6:10]), int(person[10:12]), int(person[12:14])),
+                                member["work_status"], member["health"], member["disability"])  # fmt: skip
+            data["imp"] = 1 if is_imputed(facts, reader.today) else 0
+        head = member["relation"] == Relation.SELF
+        staged = Staged(group_key=str(group or f"#{number}"), data=data, id_number=person, is_head=head)
+        if head:
+            household = reader.read(values, head_only)
+            if register:
+                _register_facts(reader, household)
+            if household["bank_card"] and not household["bank_name"]:
+                reader.errors.append(("开户银行", _("填写了银行卡号时，请同时填写开户银行。")))
+            secondary = [c for c in household["secondary_causes"] or [] if c != household["main_cause"]]
+            if len(secondary) > 3:
+                too_many = _("次要致困原因最多三项，当前填写了 %(n)d 项。") % {"n": len(secondary)}
+                reader.errors.append(("次要致困原因", too_many))
+            household["secondary_causes"] = secondary
+            household["luhn"] = luhn_ok(household["bank_card"]) if household["bank_card"] else True
+            staged.union_name = household.pop("union_name", "") or ""
+            staged.union_id = None if staged.union_name else reader.union_id
+            staged.file_number = household.get("file_number") or ""
+            data["h"] = household
+        else:
+            length = len(values)
+            filled = next((c for c in head_only if (i := reader.index[c.field]) < length and values[i] is not None
+                           and c.field != "union_name" and not blank(values[i])), None)  # fmt: skip
+            if filled is not None:
+                reader.errors.append((filled.header, _("户级信息只填写在“本人（户主）”行，其他成员行请留空。")))
+        return staged
+
+    return read_row
+
+
+def _register_facts(reader, household: dict) -> None:
+    state = str(household.pop("state") or "").strip()
+    if state not in FILED_WORDS:
+        reader.errors.append((STATE.header, _("存量导入只导入“已建档”的档案，此行为“%(s)s”。") % {"s": state[:20]}))
+    if household["filed_at"] and household["filed_at"] > reader.today:
+        reader.errors.append((FILED_AT.header, _("建档日期不能晚于今天。")))
+    if household["filed_at"]:  # the yearly review falls a year after the last one (or the filing)
+        household["next_review_due"] = add_months(household["last_review"] or household["filed_at"], 12)
+
+
+read_row = row_reader(REGISTER_COLUMNS)
 
 
 # Set-wise checks ---------------------------------------------------------------------------------

@@ -75,6 +75,21 @@ def register_approve(*, actor: User, import_id: int, request=None) -> RegisterIm
     return register_import
 
 
+def register_import_drafts(*, actor: User, import_id: int, request=None) -> RegisterImport:
+    """新建档案: the uploader confirms a clean stage; a worker opens its drafts in one transaction."""
+    with transaction.atomic():
+        register_import = _locked(import_id)
+        step = register_workflow.check(register_import, actor, "import_drafts")
+        register_import.status = step.target
+        register_import.approved_by = actor
+        register_import.approved_at = timezone.now()
+        register_import.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_record(actor=actor, verb="register.import_drafts", target=register_import,
+                     changes={"status": (ImportStage.CHECKED, step.target)}, request=request)  # fmt: skip
+        transaction.on_commit(lambda: _queue_commit(import_id))
+    return register_import
+
+
 def register_commit_again(*, actor: User, import_id: int, request=None) -> RegisterImport:
     """Queue the commit of an approved import whose commit failed (it left nothing): all or nothing again."""
     with transaction.atomic():

@@ -42,7 +42,7 @@ def _column_index(reference: str) -> int:
     return index - 1
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+def first_sheet_path(archive: zipfile.ZipFile) -> str:
     names = set(archive.namelist())
     try:
         with archive.open("xl/workbook.xml") as handle:
@@ -131,7 +131,7 @@ def iter_rows(file) -> Iterator[tuple]:
     with archive:
         strings = _shared_strings(archive)
         expected = 1
-        with archive.open(_first_sheet_path(archive)) as handle:
+        with archive.open(first_sheet_path(archive)) as handle:
             for text in _sheet_text(handle):
                 for attributes, body in _ROW.findall(text):
                     found = _ROW_NUMBER.search(attributes)

@@ -19,6 +19,7 @@ from cases.register.services import (
     register_approve,
     register_commit_again,
     register_discard,
+    register_import_drafts,
     register_recheck,
     register_upload,
 )
@@ -96,4 +97,5 @@ CALLS = {
     "commit_again": lambda i, u: register_commit_again(actor=u, import_id=i.pk),
     "discard": lambda i, u: register_discard(actor=u, import_id=i.pk),
     "recheck": lambda i, u: register_recheck(actor=u, import_id=i.pk),
+    "import_drafts": lambda i, u: register_import_drafts(actor=u, import_id=i.pk),
 }
