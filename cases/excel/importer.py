@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hardship.models import Union, User
@@ -61,16 +62,19 @@ def households_import(*, actor: User, union: Union, file, request=None) -> Impor
         check_file(file)
     except ImportRejected as exc:
         return ImportResult(errors=[RowError(None, "", str(exc))])
-    register_import = register_upload(actor=actor, union=union, kind=DRAFTS, file=file, request=request)
-    try:
-        register_import = register_stage(import_id=register_import.pk)
-    except Exception:  # noqa: BLE001 — the check failed on the file (it says so on its page): refuse it whole
-        return ImportResult(errors=[RowError(None, "", _damaged())])
-    errors = stage_errors(register_import)
-    if errors:
-        return ImportResult(errors=errors)
-    register_import_drafts(actor=actor, import_id=register_import.pk, request=request)
-    done = register_commit(import_id=register_import.pk)
+    # One transaction: the tasks the steps queue (on commit) find the import already done and do nothing.
+    with transaction.atomic():
+        register_import = register_upload(actor=actor, union=union, kind=DRAFTS, file=file, request=request)
+        try:
+            with transaction.atomic():
+                register_import = register_stage(import_id=register_import.pk)
+        except Exception:  # noqa: BLE001 — the check failed on the file (its page says so): refuse it whole
+            return ImportResult(errors=[RowError(None, "", _damaged())])
+        errors = stage_errors(register_import)
+        if errors:
+            return ImportResult(errors=errors)
+        register_import_drafts(actor=actor, import_id=register_import.pk, request=request)
+        done = register_commit(import_id=register_import.pk)
     return ImportResult(households=done.counts.get("created", 0), members=done.counts.get("members", 0))
 
 
