@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from hardship.models import Union, User
 
-from ..register.xlsx import NotAWorkbook, first_sheet_path
+from ..register.xlsx import first_sheet_path
 from .columns import COLUMNS
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -69,9 +69,11 @@ def households_import(*, actor: User, union: Union, file, request=None) -> Impor
             with transaction.atomic():
                 register_import = register_stage(import_id=register_import.pk)
         except Exception:  # noqa: BLE001 — the check failed on the file (its page says so): refuse it whole
+            transaction.set_rollback(True)
             return ImportResult(errors=[RowError(None, "", _damaged())])
         errors = stage_errors(register_import)
-        if errors:
+        if errors:  # refused whole: nothing of it stays (the upload neither; the page flow keeps it for its summary)
+            transaction.set_rollback(True)
             return ImportResult(errors=errors)
         register_import_drafts(actor=actor, import_id=register_import.pk, request=request)
         done = register_commit(import_id=register_import.pk)
@@ -124,6 +126,6 @@ def check_file(file) -> None:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             first_sheet_path(archive)
-    except (NotAWorkbook, zipfile.BadZipFile, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 — a damaged workbook fails in many ways (zip, XML, no sheet)
         raise ImportRejected(damaged) from exc
     file.seek(0)
