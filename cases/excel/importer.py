@@ -55,8 +55,8 @@ class ImportRejected(Exception):
 def households_import(*, actor: User, union: Union, file, request=None) -> ImportResult:
     """Open draft files at ``union`` for every household in a template workbook — all or none — by the
     staged engine's steps in this process: upload, check, confirm, commit."""
-    from ..register.engine import register_commit, register_stage  # noqa: PLC0415 — the engine reads these columns
-    from ..register.services import register_import_drafts, register_upload  # noqa: PLC0415
+    from ..register.engine import register_commit, register_stage  # noqa: PLC0415 — a cycle: the engine reads cases.excel
+    from ..register.services import register_import_drafts, register_upload  # noqa: PLC0415 — the same cycle
 
     try:
         check_file(file)
@@ -89,7 +89,7 @@ _COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 
 def stage_errors(register_import) -> list[RowError]:
     """The check's errors as the page lists them: by row, then in the template's column order."""
-    from ..register.engine import errors_page  # noqa: PLC0415
+    from ..register.engine import errors_page  # noqa: PLC0415 — the same cycle
 
     errors = [RowError(e.row_number or None, e.column, e.message) for e in errors_page(register_import)]
     return sorted(errors, key=lambda e: (e.row or 0, _COLUMN_ORDER.get(e.column, -1)))

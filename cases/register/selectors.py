@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from hardship.access import scope_queryset
 from hardship.models import Role
 
+from ..services import FILE_EDITORS
 from .engine import KINDS, errors_page
 from .models import RegisterImport
 from .workflow import register_workflow
@@ -36,8 +37,6 @@ def register_kinds() -> list:
 
 def drafts_import_for_user(*, user, pk: int):
     """A 新建档案 import (the engine's drafts kind) and the user's actions on it; 404 outside their scope."""
-    from ..services import FILE_EDITORS  # noqa: PLC0415 — cases.services imports the engine's callers
-
     imports = scope_queryset(RegisterImport.objects.filter(kind="drafts").select_related("union", "uploaded_by"),
                              user, roles=FILE_EDITORS)  # fmt: skip
     register_import = get_object_or_404(imports, pk=pk)
