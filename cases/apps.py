@@ -14,7 +14,7 @@ class CasesConfig(AppConfig):
         from . import audit_words, navigation, work
         from .excel.export import households_export_job
         from .notices.services import family_notification_deliver
-        from .register import households  # noqa: F401 — registers the household register kind
+        from .register import drafts, households  # noqa: F401 — register the household kinds (register, 新建档案)
 
         register_delivery(family_notification_deliver)
 

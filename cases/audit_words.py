@@ -54,6 +54,8 @@ VERBS = {
     "register.upload": _("上传存量导入文件"),
     "register.approve": _("批准存量导入入库"),
     "register.commit_again": _("重新入库存量导入"),
+    "register.recheck": _("重新检查存量导入"),
+    "register.import_drafts": _("确认导入新建档案"),
     "register.discard": _("作废存量导入"),
 }
 KEYS = {

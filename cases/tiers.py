@@ -72,8 +72,19 @@ def compute_tier(
     standard,
     on: date,
 ) -> TierResult:
-    size = max(len(members), 1)
     imputed = sum(1 for m in members if is_imputed(m, on))
+    return assess(recorded_income=recorded_income, rigid_expenses=rigid_expenses, sudden_event_cost=sudden_event_cost,
+                  size=len(members), imputed=imputed, standard=standard)  # fmt: skip
+
+
+def assess(
+    *, recorded_income: Decimal, rigid_expenses: Decimal, sudden_event_cost: Decimal, size: int, imputed: int, standard
+) -> TierResult:
+    """``compute_tier`` once the members are counted: ``size`` of them, ``imputed`` at the minimum wage.
+
+    A register's commit counts its members in SQL and calls this once per household.
+    """
+    size = max(size, 1)
     annual_income = money(recorded_income + imputed * standard.minimum_wage_monthly * 12)
     net = max(annual_income - rigid_expenses, Decimal("0"))
     per_capita = money(net / 12 / size)

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from hardship.access import role_required, root_unions, scope_unions
 from hardship.masking import mask_id_number, mask_phone
@@ -19,6 +20,9 @@ from hardship.services import audit_record, export_start
 from . import excel, selectors
 from .forms import household_list_params
 from .forms_excel import HouseholdImportForm
+from .register import selectors as register_selectors
+from .register import services as register_services
+from .register.models import ImportStage
 from .selectors import FILE_READERS
 from .services import FILE_EDITORS
 
@@ -29,26 +33,23 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @role_required(*FILE_EDITORS)
 def household_import(request):
+    """The upload: a file that is no template workbook is refused here; a worker checks the rest."""
     unions = scope_unions(request.user, FILE_EDITORS).filter(is_active=True).order_by("path")
     form = HouseholdImportForm(request.POST or None, request.FILES or None, unions=unions)
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = excel.households_import(
-                actor=request.user, union=form.cleaned_data["union"], file=form.cleaned_data["file"], request=request
-            )
+            excel.check_file(form.cleaned_data["file"])
+            register_import = register_services.register_upload(
+                actor=request.user, union=form.cleaned_data["union"], kind=excel.DRAFTS,
+                file=form.cleaned_data["file"], request=request,
+            )  # fmt: skip
+        except excel.ImportRejected as exc:
+            result = excel.ImportResult(errors=[excel.RowError(None, "", str(exc))])
         except PermissionDenied as exc:
             form.add_error("union", str(exc) or _("该工会不在您的辖区内。"))
         else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("导入成功：共 %(households)d 户、%(members)d 名家庭成员，已建立草稿档案（%(union)s）。")
-                    % {"households": result.households, "members": result.members, "union": form.cleaned_data["union"]},
-                )
-                for warning in result.warnings[:20]:
-                    messages.warning(request, _("第 %(row)d 行 %(column)s：%(message)s") % warning.__dict__)
-                return redirect("cases:household_import")
+            return redirect("cases:household_import_stage", register_import.pk)
     return render(
         request,
         "cases/household_import.html",
@@ -59,6 +60,33 @@ def household_import(request):
             "errors_hidden": max(len(result.errors) - ERRORS_SHOWN, 0) if result else 0,
         },
     )
+
+
+@never_cache
+@role_required(*FILE_EDITORS)
+def household_import_stage(request, pk: int):
+    """The check's progress, then its summary: the errors by row and column, or the households to import."""
+    register_import, actions = register_selectors.drafts_import_for_user(user=request.user, pk=pk)
+    errors = excel.stage_errors(register_import) if register_import.status == ImportStage.CHECKED else []
+    return render(request, "cases/household_import_stage.html", {
+        "register_import": register_import, "actions": actions, "counts": register_import.counts or {},
+        "errors": errors[:ERRORS_SHOWN], "errors_count": len(errors),
+        "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
+        "running": register_import.running and not register_import.error,
+    })  # fmt: skip
+
+
+@require_POST
+@role_required(*FILE_EDITORS)
+def household_import_commit(request, pk: int):
+    register_selectors.drafts_import_for_user(user=request.user, pk=pk)  # 404 outside the scope
+    try:
+        register_services.register_import_drafts(actor=request.user, import_id=pk, request=request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("正在导入：全部成功或全部不导入。"))
+    return redirect("cases:household_import_stage", pk)
 
 
 @role_required(*FILE_EDITORS)
@@ -118,5 +146,7 @@ def _xlsx_response(data: bytes, filename: str) -> FileResponse:
 excel_urlpatterns = [
     path("import/", household_import, name="household_import"),
     path("import/template.xlsx", household_template, name="household_template"),
+    path("import/<int:pk>/", household_import_stage, name="household_import_stage"),
+    path("import/<int:pk>/commit/", household_import_commit, name="household_import_commit"),
     path("export.xlsx", household_export, name="household_export"),
 ]

@@ -39,6 +39,8 @@ def default_value(column: Column):
 
 
 def _text(raw) -> str:
+    if raw.__class__ is str:
+        return raw.replace("\u3000", " ").strip()
     if isinstance(raw, bool):
         return YES if raw else NO
     if isinstance(raw, float) and raw.is_integer():
@@ -91,6 +93,9 @@ def _as_card(column: Column, raw, lookups: dict) -> str:
 
 
 def _as_choice(column: Column, raw, lookups: dict) -> str:
+    value = lookups[column.field].get(raw) if raw.__class__ is str else None
+    if value is not None:  # the label as the template's dropdown writes it
+        return value
     text = _text(raw).replace(" ", "").replace("(", "（").replace(")", "）")
     value = lookups[column.field].get(text)
     if value is None:
@@ -124,6 +129,8 @@ def _as_yes_no(column: Column, raw, lookups: dict) -> bool:
 
 
 def _as_money(column: Column, raw, lookups: dict) -> Decimal:
+    if raw.__class__ is int and 0 <= raw <= MAX_MONEY:  # a whole number of yuan, the usual cell
+        return Decimal(raw).quantize(CENT)
     invalid = ValidationError(_("“%(h)s”应为金额数字（元），如 2800 或 2800.50。") % {"h": column.header})
     if isinstance(raw, bool):
         raise invalid

@@ -11,8 +11,10 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -44,6 +46,7 @@ class Staged:
     union_name: str = ""
     file_number: str = ""
     ref_id: int | None = None
+    union_id: int | None = None  # known when the row is read (a blank 所属工会 is the import's own union)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ class Kind:
     commit: Callable[[RegisterImport], dict]
     sample: Callable[[RegisterImport], list] = lambda register_import: []
     examples: tuple[dict, ...] = ()  # rows of the downloadable template
+    # A second person approves the stage (the register kinds); else its uploader commits it (新建档案's drafts,
+    # which are reviewed file by file anyway). ``listed``: offered on the register page.
+    four_eyes: bool = True
+    listed: bool = True
 
 
 KINDS: dict[str, Kind] = {}
@@ -100,6 +107,29 @@ class RowReader:
         # Per column (by its field): where it is in the row, and what a blank cell means.
         self.index = {c.field: self.position.get(c.key, 10**6) for c in columns}
         self.defaults = {c.field: _blank_value(c) for c in columns}
+        self.today = timezone.localdate()
+
+    def read(self, values: tuple, columns: tuple[Column, ...]) -> dict:
+        """``{field: value}`` of ``columns`` in this row, as ``value`` reads each (one loop, for speed)."""
+        length = len(values)
+        got = {}
+        for column in columns:
+            index = self.index[column.field]
+            raw = values[index] if index < length else None
+            if raw is None or (raw.__class__ is str and not raw.strip()):
+                if column.required:
+                    got[column.field] = self.value(values, column)
+                    continue
+                default = self.defaults[column.field]
+                got[column.field] = list(default) if default.__class__ is list else default
+            elif column.kind == DATE:
+                got[column.field] = self.value(values, column)
+            else:
+                try:
+                    got[column.field] = cell_value(column, raw, self.lookups)
+                except Exception:  # noqa: BLE001 — value() names what is wrong, in Chinese
+                    got[column.field] = self.value(values, column)
+        return got
 
     def raw(self, values: tuple, column: Column):
         index = self.index[column.field]
@@ -170,7 +200,7 @@ def _rows(register_import: RegisterImport) -> Iterator[tuple]:
 # Writing the stage -----------------------------------------------------------------------------
 
 ROW_COLUMNS = ("register_import_id", "row_number", "group_key", "id_number", "is_head", "union_name",
-               "file_number", "ref_id", "data", "outcome")  # fmt: skip
+               "file_number", "ref_id", "data", "outcome", "union_id")  # fmt: skip
 ERROR_COLUMNS = ("register_import_id", "row_number", "column", "message")
 
 
@@ -184,7 +214,8 @@ class _StageWriter:
         data = json.dumps(staged.data, ensure_ascii=False, default=str, separators=(",", ":"))
         outcome = Outcome.ERROR if errors else Outcome.NEW
         self.rows.append((self.pk, number, staged.group_key[:40], staged.id_number, staged.is_head,
-                          staged.union_name[:100], staged.file_number[:30], staged.ref_id, data, outcome))  # fmt: skip
+                          staged.union_name[:100], staged.file_number[:30], staged.ref_id, data, outcome,
+                          staged.union_id))  # fmt: skip
         self.errors += [(self.pk, number, column[:60], message[:300]) for column, message in errors]
 
     def flush(self) -> None:
@@ -198,12 +229,24 @@ def write_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        buffer = io.StringIO("\n".join("\t".join(map(_copy_text, row)) for row in rows) + "\n")
-        names = ", ".join(f'"{c}"' for c in columns)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({names}) FROM STDIN", buffer)
+        write_table(model._meta.db_table, columns, rows)
         return
     model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
+
+
+def write_table(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Append rows to a table (a temporary one of a commit): COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO("\n".join("\t".join(map(_copy_text, row)) for row in rows) + "\n")
+            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 — names from code
+                           [[str(v) if isinstance(v, Decimal) else v for v in row] for row in rows])  # fmt: skip
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -273,11 +316,113 @@ def _encoder(field, now):
     return encode
 
 
+class StagedJson:
+    """SQL that reads a staged row's values (its ``data``, as ``alias``) on this database: PostgreSQL's
+    ``#>>`` over jsonb, SQLite's ``json_extract``. ``path`` is the keys, as in ``("h", "phone")``."""
+
+    def __init__(self, alias: str = "s.d"):
+        self.alias = alias
+        self.postgres = connection.vendor == "postgresql"
+
+    def parsed(self, column: str) -> str:
+        """The expression that turns the stored text into what the readers below take (once per row)."""
+        return f"CAST({column} AS jsonb)" if self.postgres else column
+
+    def _path(self, path: tuple[str, ...]) -> str:
+        return "{" + ",".join(path) + "}" if self.postgres else "$." + ".".join(path)
+
+    def text(self, *path: str) -> str:
+        if self.postgres:
+            return f"COALESCE({self.alias} #>> '{self._path(path)}', '')"
+        return f"COALESCE(json_extract({self.alias}, '{self._path(path)}'), '')"
+
+    def _cast(self, path: tuple[str, ...], kind: str) -> str:
+        if self.postgres:
+            return f"CAST({self.alias} #>> '{self._path(path)}' AS {kind})"
+        return f"json_extract({self.alias}, '{self._path(path)}')"
+
+    def number(self, *path: str) -> str:
+        return self._cast(path, "numeric")
+
+    def boolean(self, *path: str) -> str:
+        return self._cast(path, "boolean")
+
+    def date(self, *path: str) -> str:
+        return self._cast(path, "date")
+
+    def json(self, *path: str) -> str:
+        if self.postgres:
+            return f"({self.alias} #> '{self._path(path)}')"
+        return f"json_extract({self.alias}, '{self._path(path)}')"
+
+
+def insert_select(model, *, values: dict[str, str | tuple[str, list]], source: str, params: list) -> int:
+    """``INSERT INTO`` model's table ``SELECT`` … ``source``: one statement for a whole stage.
+
+    ``values`` maps a field's attname to its SQL expression (or ``(expression, its parameters)``); every
+    other column gets the field's default as a parameter, the current time for ``auto_now`` fields. The
+    primary key is the database's. ``params`` are the source's. Returns the rows inserted.
+    """
+    unknown = set(values) - {f.attname for f in model._meta.concrete_fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
+    now = timezone.now()
+    columns, expressions, arguments = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(f'"{f.column}"')
+        given = values.get(f.attname)
+        if given is not None:
+            expression, given_params = given if isinstance(given, tuple) else (given, [])
+            expressions.append(expression)
+            arguments += given_params
+            continue
+        timestamp = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        expressions.append("%s")
+        arguments.append(f.get_db_prep_save(now if timestamp else f.get_default(), connection))
+    sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 — names from the model
+           f"SELECT {', '.join(expressions)} {source}")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*arguments, *params])
+        return cursor.rowcount
+
+
 def register_stage(*, import_id: int) -> RegisterImport:
     """Check every row of an uploaded register file and stage it; the import ends 待复核 or 检查失败."""
     register_import = RegisterImport.objects.select_related("union", "uploaded_by").get(pk=import_id)
     if register_import.status != ImportStage.CHECKING:
         return register_import
+    with check_lock(import_id) as mine:
+        if not mine:  # another worker is checking it (a 重新检查 queued while the first was only slow)
+            return register_import
+        return _stage(register_import)
+
+
+@contextmanager
+def check_lock(import_id: int):
+    """One check of an import at a time, held for the whole check (a session lock: the check commits as it
+    goes); a worker that dies lets go of it with its connection. No-op on SQLite (one writer anyway)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CHECK_LOCK, import_id])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CHECK_LOCK, import_id])
+
+
+CHECK_LOCK = 0x5245_4743
+
+
+def _stage(register_import: RegisterImport) -> RegisterImport:
+    import_id = register_import.pk
+    RegisterImport.objects.filter(pk=import_id).update(progress_at=timezone.now())
     kind = kind_of(register_import.kind)
     StagedRow.objects.filter(register_import=register_import).delete()  # a check run again starts clean
     StagedError.objects.filter(register_import=register_import).delete()
@@ -310,6 +455,7 @@ def _stage_rows(register_import: RegisterImport, kind: Kind) -> int:
         writer.flush()
         return 0
     reader = RowReader(header, kind.columns)
+    reader.union_id = register_import.union_id
     if reader.missing:
         for column in reader.missing:
             writer.errors.append(
@@ -327,9 +473,9 @@ def _stage_rows(register_import: RegisterImport, kind: Kind) -> int:
         read += 1
         if len(writer.rows) >= CHUNK_ROWS:
             writer.flush()
-            RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read)
+            RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read, progress_at=timezone.now())
     writer.flush()
-    RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read)
+    RegisterImport.objects.filter(pk=register_import.pk).update(rows_read=read, progress_at=timezone.now())
     if not read:
         write_rows(StagedError, ERROR_COLUMNS, [(register_import.pk, 0, "", _("文件中没有数据行。"))])
     return read
@@ -458,11 +604,16 @@ def register_commit(*, import_id: int) -> RegisterImport:
     return register_import
 
 
-def staged_groups(register_import: RegisterImport, outcome: str = Outcome.NEW) -> Iterator[list[StagedRow]]:
-    """The staged rows of each group to commit, head first then in file order, streamed."""
+def staged_groups(register_import: RegisterImport, outcome: str = Outcome.NEW,
+                  limit: int | None = None) -> Iterator[list[StagedRow]]:  # fmt: skip
+    """The staged rows of each group to commit, head first then in file order, streamed (the first
+    ``limit`` groups of the file only, when given)."""
+    rows = StagedRow.objects.filter(register_import=register_import, outcome=outcome)
+    if limit is not None:
+        first = rows.filter(is_head=True).order_by("row_number").values_list("group_key", flat=True)[:limit]
+        rows = rows.filter(group_key__in=list(first))
     rows = (
-        StagedRow.objects.filter(register_import=register_import, outcome=outcome)
-        .order_by("group_key", "-is_head", "row_number")
+        rows.order_by("group_key", "-is_head", "row_number")
         .only(
             "row_number", "group_key", "id_number", "is_head", "union_id", "file_number", "ref_id", "target_id", "data"
         )

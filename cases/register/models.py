@@ -46,6 +46,9 @@ class RegisterImport(models.Model):
     )  # fmt: skip
     # Progress of the check: rows read so far (the total is known only at the end of the file).
     rows_read = models.PositiveIntegerField(_("已读行数"), default=0)
+    # When the check last moved (a worker took it up, or read another chunk): one that has not moved for
+    # a while — no worker running — may be checked again (the register workflow's 重新检查).
+    progress_at = models.DateTimeField(_("检查进展时间"), null=True, blank=True)
     # {"rows", "households", "new", "matched", "errors", "error_rows", "created"}; filled by the check and the commit.
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     # A few files with the tier recorded and the tier under the standard in force today.

@@ -1,4 +1,4 @@
-"""Every write of a register import: upload, approve, commit again, discard (each audited)."""
+"""Every write of a register import: upload, check again, approve, commit again, discard (each audited)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -75,6 +75,21 @@ def register_approve(*, actor: User, import_id: int, request=None) -> RegisterIm
     return register_import
 
 
+def register_import_drafts(*, actor: User, import_id: int, request=None) -> RegisterImport:
+    """新建档案: the uploader confirms a clean stage; a worker opens its drafts in one transaction."""
+    with transaction.atomic():
+        register_import = _locked(import_id)
+        step = register_workflow.check(register_import, actor, "import_drafts")
+        register_import.status = step.target
+        register_import.approved_by = actor
+        register_import.approved_at = timezone.now()
+        register_import.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_record(actor=actor, verb="register.import_drafts", target=register_import,
+                     changes={"status": (ImportStage.CHECKED, step.target)}, request=request)  # fmt: skip
+        transaction.on_commit(lambda: _queue_commit(import_id))
+    return register_import
+
+
 def register_commit_again(*, actor: User, import_id: int, request=None) -> RegisterImport:
     """Queue the commit of an approved import whose commit failed (it left nothing): all or nothing again."""
     with transaction.atomic():
@@ -86,6 +101,24 @@ def register_commit_again(*, actor: User, import_id: int, request=None) -> Regis
         audit_record(actor=actor, verb="register.commit_again", target=register_import,
                      changes={"error": (previous[:200], "")}, request=request)  # fmt: skip
         transaction.on_commit(lambda: _queue_commit(import_id))
+    return register_import
+
+
+def register_recheck(*, actor: User, import_id: int, request=None) -> RegisterImport:
+    """Queue the check again, from the start, of an upload whose check failed or has stalled (no worker
+    took it, or its worker died): what an earlier run staged is cleared by the check itself."""
+    with transaction.atomic():
+        register_import = _locked(import_id)
+        step = register_workflow.check(register_import, actor, "recheck")
+        previous = register_import.status
+        register_import.status = step.target
+        register_import.error = ""
+        register_import.rows_read = 0
+        register_import.progress_at = timezone.now()  # two more minutes before it may be asked again
+        register_import.save(update_fields=["status", "error", "rows_read", "progress_at"])
+        audit_record(actor=actor, verb="register.recheck", target=register_import,
+                     changes={"status": (previous, step.target)}, request=request)  # fmt: skip
+        transaction.on_commit(lambda: _queue_check(import_id))
     return register_import
 
 

@@ -112,6 +112,12 @@ def register_commit_again(request, pk: int):
     return _post_action(request, pk, services.register_commit_again, _("已重新开始入库。"))
 
 
+@require_POST
+@role_required(*REGISTER_USERS)
+def register_recheck(request, pk: int):
+    return _post_action(request, pk, services.register_recheck, _("已重新开始检查。"))
+
+
 @role_required(*REGISTER_USERS)
 def register_template(request, kind: str):
     spec = KINDS.get(kind)
@@ -132,4 +138,5 @@ register_urlpatterns = [
     path("register/<int:pk>/approve/", register_approve, name="register_approve"),
     path("register/<int:pk>/discard/", register_discard, name="register_discard"),
     path("register/<int:pk>/commit/", register_commit_again, name="register_commit_again"),
+    path("register/<int:pk>/recheck/", register_recheck, name="register_recheck"),
 ]

@@ -1,19 +1,23 @@
 """存量档案导入: a register already kept elsewhere, staged, checked by row and column, approved by a second
 person and committed all or nothing — filed households with their old numbers and dates."""
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Household, Member, Status, Tier
 from cases.register import households as register_households
 from cases.register.engine import kind_of, register_commit, register_stage
 from cases.register.models import ImportStage, RegisterImport, StagedError
-from cases.register.services import register_approve, register_discard, register_upload
+from cases.register.services import register_approve, register_discard, register_recheck, register_upload
 from cases.register.workbook import register_xlsx
 from cases.review.selectors import QUEUES
 from cases.services import MemberInput, household_create
+from cases.tiers import MemberFacts, compute_tier
 from hardship.identity import make_id_number
 from hardship.models import AuditEvent, Role
 from hardship.workflow import ActionRefused
@@ -169,7 +173,6 @@ def test_a_commit_killed_half_way_leaves_nothing_and_can_be_committed_again(tree
     rows = [head(g, f"户主{g}", person(), f"WX-{g}") for g in range(1, 6)]
     register_import = staged(centre, tree["company"], rows)
     register_approve(actor=second, import_id=register_import.pk)
-    monkeypatch.setattr(register_households, "COMMIT_CHUNK", 2)
 
     def killed(step):
         raise SystemExit("worker killed")
@@ -206,3 +209,93 @@ def test_a_csv_register_is_read_like_the_workbook(tree, standard, centre, second
     register_import = register_stage(import_id=register_import.pk)
 
     assert register_import.counts["new"] == 2, list(StagedError.objects.values_list("row_number", "message"))
+
+
+def test_a_file_without_a_recorded_tier_is_assessed_as_the_office_would(tree, standard, centre, second):
+    # given a household with no tier recorded: an unemployed working-age spouse (imputed the minimum wage),
+    # a schoolchild, the head's wages and a medical expense
+    rows = [
+        head(1, "钱建国", person(), "WX-T1", **{"困难类别（原记录）": "", "工资性收入（元/年）": "24000",
+                                              "医疗支出（元/年）": "6000"}),
+        {**child(1, "李秀英", person(date(1984, 6, 21))), "与户主关系": "配偶", "就业就学状况": "失业/未就业",
+         "就学阶段": ""},
+        child(1, "钱小雨", person(date(2012, 9, 1))),
+    ]  # fmt: skip
+    register_import = staged(centre, tree["company"], rows)
+    assert register_import.counts["errors"] == 0, list(StagedError.objects.values_list("row_number", "message"))
+
+    # when it is committed
+    approve_and_commit(register_import, second)
+
+    # then its tier and income are those the office's own assessment gives the same household
+    filed = Household.objects.get(file_number="WX-T1")
+    members = list(filed.members.order_by("position"))
+    office = compute_tier(
+        recorded_income=sum((m.annual_income for m in members), Decimal("0")), rigid_expenses=filed.rigid_expenses,
+        sudden_event_cost=Decimal("0"), standard=standard, on=date.today(),
+        members=[MemberFacts(m.birth_date, m.work_status, m.health, m.disability) for m in members],
+    )  # fmt: skip
+    assert [m.relation for m in members] == ["self", "spouse", "child"]
+    assert filed.imputed_members == office.imputed_members == 1
+    assert (filed.tier, filed.annual_income, filed.per_capita_income) == (office.tier, office.annual_income,
+                                                                          office.per_capita_income)  # fmt: skip
+    assert filed.standard_id == standard.pk
+    assert AuditEvent.objects.get(target_id=str(filed.pk), verb="household.register_import").changes["tier"] == [
+        None, office.tier]  # fmt: skip
+
+
+# 重新检查: a check whose worker is down ------------------------------------------------------------
+
+
+def _page_actions(client, user, register_import) -> str:
+    client.force_login(user)
+    return client.get(reverse("cases:register_detail", args=[register_import.pk])).content.decode()
+
+
+def test_a_check_that_has_not_moved_for_two_minutes_can_be_queued_again_from_its_page(
+    client, tree, standard, centre, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given an upload whose check no worker took (it stays 检查中)
+    queued = []
+    monkeypatch.setattr("cases.register.services.enqueue", lambda task, *args: queued.append((task.name, args)))
+    register_import = register_upload(actor=centre, union=tree["company"], kind="households",
+                                      file=upload(register_of_two()))  # fmt: skip
+    # while it is fresh, its page offers nothing to do
+    assert 'data-action="recheck"' not in _page_actions(client, centre, register_import)
+
+    # when two minutes pass without progress
+    RegisterImport.objects.filter(pk=register_import.pk).update(uploaded_at=timezone.now() - timedelta(minutes=3))
+    page = _page_actions(client, centre, register_import)
+
+    # then the page says so and offers 重新检查, which queues the check again
+    assert 'data-action="recheck"' in page and "超过两分钟没有进展" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("cases:register_recheck", args=[register_import.pk]), follow=True)
+    assert "已重新开始检查" in response.content.decode()
+    assert queued == [("cases.register.tasks.stage_register", (register_import.pk,))]
+    assert AuditEvent.objects.filter(verb="register.recheck").count() == 1
+    # and the check run then stages it as usual; the button is gone (it moved)
+    assert register_stage(import_id=register_import.pk).status == ImportStage.CHECKED
+    assert 'data-action="recheck"' not in _page_actions(client, centre, register_import)
+
+
+def test_a_failed_check_is_checked_again_from_the_start(tree, standard, centre, monkeypatch):
+    monkeypatch.setattr("cases.register.services.enqueue", lambda *args: None)
+    register_import = register_upload(actor=centre, union=tree["company"], kind="households",
+                                      file=upload(register_of_two()))  # fmt: skip
+    RegisterImport.objects.filter(pk=register_import.pk).update(status=ImportStage.FAILED, error="OperationalError",
+                                                                rows_read=1)  # fmt: skip
+
+    register_recheck(actor=centre, import_id=register_import.pk)
+    done = register_stage(import_id=register_import.pk)
+
+    assert (done.status, done.error, done.counts["new"]) == (ImportStage.CHECKED, "", 2)
+
+
+def test_a_check_still_moving_cannot_be_queued_twice(tree, standard, centre, monkeypatch):
+    monkeypatch.setattr("cases.register.services.enqueue", lambda *args: None)
+    register_import = register_upload(actor=centre, union=tree["company"], kind="households",
+                                      file=upload(register_of_two()))  # fmt: skip
+
+    with pytest.raises(ActionRefused, match="两分钟内有进展"):
+        register_recheck(actor=centre, import_id=register_import.pk)

@@ -253,6 +253,13 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
         uploaded_by=builder, approved_by=approver, counts={"rows": 1, "new": 1, "created": 1, "skipped": 0},
     )  # fmt: skip
     put((side, "register_import"), register_import.pk)
+    # A 新建档案 import already done (on the same engine): an empty POST cannot import it again.
+    drafts_import = RegisterImport.objects.create(
+        kind="drafts", union=union, status=ImportStage.COMMITTED, file=f"register/{side}-drafts.xlsx",
+        file_name=world.mark(side, f"{word}新建档案.xlsx", "drafts import"), content_hash="1" * 64,
+        uploaded_by=builder, approved_by=builder, counts={"rows": 1, "new": 1, "created": 1, "members": 1},
+    )  # fmt: skip
+    put((side, "drafts_import"), drafts_import.pk)
 
     # Money: the union's own fund, programs, an exported batch (nothing left that a click could move).
     living = Program.objects.create(code=f"mx-living-{side}", name=world.mark(side, f"{word}生活补贴", "program"),

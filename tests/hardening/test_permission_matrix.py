@@ -113,6 +113,7 @@ H = {"pk": "household"}
 FAMILY_PUBLIC = E(anon=200, worker=200)
 FAMILY_WORKER = E(ok=302, anon=302, worker=200, shows=("household head",), shown_to=frozenset({"worker"}))
 REGISTER = {"pk": "register_import"}
+DRAFTS_IMPORT = {"pk": "drafts_import"}
 CENTRE = frozenset({R.CENTRE_STAFF})
 API_NO_FILES = {"no_role": 404, R.ENTERPRISE_CONTACT: 404}
 SEARCH = "?q=欧阳"  # every household head of the world is named 欧阳…: the search must find only in-scope ones
@@ -222,7 +223,10 @@ EXPECTED: dict[str, E] = {
     "cases:register_approve": E(CENTRE, args=REGISTER, ok=302),
     "cases:register_discard": E(CENTRE, args=REGISTER, method="POST", ok=302),
     "cases:register_commit_again": E(CENTRE, args=REGISTER, method="POST", ok=302),
+    "cases:register_recheck": E(CENTRE, args=REGISTER, method="POST", ok=302),
     "cases:household_import": E(FILE_EDITORS),
+    "cases:household_import_stage": E(FILE_EDITORS, args=DRAFTS_IMPORT),
+    "cases:household_import_commit": E(FILE_EDITORS, args=DRAFTS_IMPORT, method="POST", ok=302),
     "cases:household_template": E(FILE_EDITORS),
     "cases:household_export": E(FILE_READERS, query=SEARCH, shows=("household head",)),
     "cases:help_add": E(frozenset({R.CENTRE_STAFF, R.GRASSROOTS_STAFF}), args=H, method="POST", ok=302),

@@ -6,15 +6,23 @@ import is centre staff of 惠山区 too: the duty case (they may not approve the
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.register.engine import kind_of, register_stage
 from cases.register.models import ImportStage, RegisterImport
-from cases.register.services import register_approve, register_commit_again, register_discard, register_upload
+from cases.register.services import (
+    register_approve,
+    register_commit_again,
+    register_discard,
+    register_import_drafts,
+    register_recheck,
+    register_upload,
+)
 from cases.register.workbook import register_xlsx
 from hardship.identity import make_id_number
 from hardship.models import Role, User
@@ -60,6 +68,7 @@ def build(tree) -> tuple[list[tuple[str, RegisterImport]], dict[str, User]]:
 
     imports = [
         new("checking"),
+        new("checking, stalled", progress_at=timezone.now() - timedelta(minutes=3)),
         new("checked", stage),
         new("checked, with errors", stage, rows=[_head(1, "H-E", 身份证号="320206197501010000")]),
         new("approved, committing", stage, approve),
@@ -87,4 +96,6 @@ CALLS = {
     "approve": lambda i, u: register_approve(actor=u, import_id=i.pk),
     "commit_again": lambda i, u: register_commit_again(actor=u, import_id=i.pk),
     "discard": lambda i, u: register_discard(actor=u, import_id=i.pk),
+    "recheck": lambda i, u: register_recheck(actor=u, import_id=i.pk),
+    "import_drafts": lambda i, u: register_import_drafts(actor=u, import_id=i.pk),
 }

@@ -5,7 +5,7 @@
 Generates a register workbook of that many filed households (one to four members each, streamed in
 write-only mode), uploads it as centre staff of a fresh union tree of its own, times the check and
 staging (``register_stage``: streaming read, per-row checks, COPY, set-wise SQL checks) and, after a
-second user's approval, the commit (``register_commit``: one transaction of bulk inserts), with the
+second user's approval, the commit (``register_commit``: one transaction of INSERT … SELECT), with the
 process's peak RSS. In the same run it COPYs the same rows, as bare text, into a temporary table: the
 floor no import can beat. The households are left in the database (each run uses its own 身份证号
 area code and 职工编号 prefix), so run it on a database of your own.
