@@ -128,6 +128,77 @@ def _number(expr: str, integer: bool) -> str:
     return f"CAST({cell} AS INTEGER)" if integer else f"printf('%.2f', CAST({cell} AS REAL))"
 
 
+def _match_pg(
+    cursor,
+    *,
+    stage: str,
+    id_cell: str,
+    number_checks: list[str],
+    cells: list[int],
+    params: list,
+    insert: str,
+    finding_params: list,
+) -> tuple[int, int, int, list, list]:
+    """(rows, malformed, matched, the first malformed rows, the first unmatched rows) on PostgreSQL.
+
+    Each pass reads the staging table once and only what it needs: the join is on the cell as it came
+    (a 身份证号 is almost always sent clean, so the million probes compute nothing), and is a
+    ``CREATE TABLE … AS`` so PostgreSQL may run it in parallel (a plain ``INSERT … SELECT`` never is).
+    The few rows whose number needs trimming or upper-casing are matched after, one index probe each.
+    The findings are then inserted from the matches alone; the unmatched count is what is left.
+    """
+    clean = _id_shape(id_cell)
+    norm = f"UPPER(TRIM(COALESCE({id_cell}, '')))"
+    numbers_ok = " AND ".join(number_checks) or "TRUE"
+    # 0: ready as it is; 1: the 身份证号 needs trimming or upper-casing; 2: malformed.
+    state = (f"CASE WHEN {clean} AND {numbers_ok} THEN 0 WHEN {_id_shape(norm)} AND {numbers_ok} THEN 1 "
+             "ELSE 2 END")  # fmt: skip
+    # Grouped by the row's state, so that it is computed once a row (a FILTER per count would repeat it).
+    cursor.execute(f"SELECT {state}, COUNT(*), MAX(s.row_no) FROM {stage} s GROUP BY 1")
+    counts = {st: (n, last) for st, n, last in cursor.fetchall()}
+    total = sum(n for n, _last in counts.values())
+    untidy, malformed = counts.get(1, (0, 0))[0], counts.get(2, (0, 0))[0]
+    highest = max((last for _n, last in counts.values()), default=0)
+    kept = "".join(f", s.c{pos}" for pos in cells)
+    matches = f"{stage}_m"
+    cursor.execute(f"DROP TABLE IF EXISTS {matches}")
+    # The row checks are asked of the matched rows only (the CASE names p): on the scan, PostgreSQL
+    # would guess they keep a handful of rows and probe the index a million times instead of one hash.
+    cursor.execute(
+        f"CREATE UNLOGGED TABLE {matches} AS SELECT s.row_no, p.member_id, p.household_id{kept} FROM {stage} s "
+        f"JOIN {RequestPerson._meta.db_table} p ON p.request_id = %s AND p.registry_id = %s "
+        f"AND p.id_number = {id_cell} WHERE CASE WHEN p.member_id IS NOT NULL THEN {clean} AND {numbers_ok} END",
+        params,
+    )  # fmt: skip
+    if untidy:
+        cursor.execute(
+            f"INSERT INTO {matches} SELECT s.row_no, p.member_id, p.household_id{kept} FROM {stage} s "
+            f"CROSS JOIN LATERAL (SELECT p.member_id, p.household_id FROM {RequestPerson._meta.db_table} p "
+            f"WHERE p.request_id = %s AND p.registry_id = %s AND p.id_number = {norm} LIMIT 1) p "
+            f"WHERE NOT ({clean}) AND {_id_shape(norm)} AND {numbers_ok}",
+            params,
+        )  # fmt: skip
+    cursor.execute(f"{insert} FROM {matches} s", finding_params)
+    matched = cursor.rowcount
+    bad, missing = [], []
+    if malformed:
+        cursor.execute(f"SELECT s.row_no, LEFT({norm}, 40) FROM {stage} s WHERE ({state}) = 2 "
+                       f"ORDER BY s.row_no LIMIT {LISTED}")  # fmt: skip
+        bad = cursor.fetchall()
+    if total - malformed - matched:
+        # The first LISTED unmatched rows are numbered at most LISTED + malformed + matched + the gaps in
+        # the numbering (blank lines): only those rows are checked again.
+        last = LISTED + malformed + matched + (highest - total)
+        cursor.execute(
+            f"SELECT s.row_no FROM {stage} s WHERE s.row_no <= %s AND ({state}) < 2 AND NOT EXISTS "
+            f"(SELECT 1 FROM {matches} m WHERE m.row_no = s.row_no) ORDER BY s.row_no LIMIT {LISTED}",
+            [last],
+        )  # fmt: skip
+        missing = [r for (r,) in cursor.fetchall()]
+    cursor.execute(f"DROP TABLE {matches}")
+    return total, malformed, matched, bad, missing
+
+
 def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) -> MatchResult:
     """Stage ``data`` and turn every row of a requested person into a finding of ``upload``.
 
@@ -156,17 +227,15 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
             rows, wrong_width = _parsed(data.decode("utf-8-sig", errors="replace"), columns)
             _stage_rows(cursor, rows, columns, stage)
         if _pg():
-            # The join's hash and the one-pass table fit in memory (this transaction only); no ANALYZE:
-            # the planner's estimate from the table's pages is enough for one hash join.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the join's hash of the request's people, in memory
             cursor.execute("SET LOCAL jit = off")  # compiling a one-off statement costs more than it saves
         id_col = f"UPPER(TRIM(COALESCE(s.c{positions['id_number']}, '')))"
-        checks = [_id_shape("s.idn" if _pg() else id_col)]
+        number_checks = []
         for name, position in positions.items():
             if name in NUMERIC_RESULT_FIELDS:
                 cell = f"TRIM(COALESCE(s.c{position}, ''))"
-                checks.append(f"({cell} = '' OR {_matches(cell, NUMBER_PATTERN)})")
-        valid = " AND ".join(checks)
+                number_checks.append(f"({cell} = '' OR {_matches(cell, NUMBER_PATTERN)})")
+        valid = " AND ".join([_id_shape(id_col), *number_checks])
         persons = RequestPerson._meta.db_table
         findings = Finding._meta.db_table
         params = [upload.request_id, upload.registry_id]
@@ -178,32 +247,15 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
         insert = f"INSERT INTO {findings} (upload_id, household_id, member_id, kind, found_on, row_number, data) "
         finding_params = [upload.pk, kind, upload.result_date]
         if _pg():
-            # One pass: the join is materialised once (only what the counts, the lists and the findings
-            # read: a data cell only on a matched row); the findings, the counts and the lists read it.
-            kept = ", ".join(f"CASE WHEN p.member_id IS NOT NULL THEN s.c{pos} END AS c{pos}"
-                             for name, pos in positions.items() if name != "id_number")  # fmt: skip
-            kept = f"{kept}, " if kept else ""
-            cursor.execute(
-                f"WITH s AS MATERIALIZED (SELECT s.row_no, {kept}s.ok, p.member_id, p.household_id, "
-                f"  CASE WHEN NOT s.ok THEN LEFT(s.idn, 40) END AS bad "
-                f"  FROM (SELECT s.*, ({valid}) AS ok FROM (SELECT s.*, {id_col} AS idn FROM {stage} s OFFSET 0) s "
-                "  OFFSET 0) s "
-                f"  LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s AND p.id_number = s.idn), "
-                f"ins AS ({insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql} FROM s "
-                f"  WHERE s.ok AND s.member_id IS NOT NULL RETURNING 1), "
-                "n AS (SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE NOT s.ok) AS bad, "
-                "  COUNT(*) FILTER (WHERE s.ok AND s.member_id IS NULL) AS missing FROM s) "
-                "SELECT n.total, n.bad, n.missing, (SELECT COUNT(*) FROM ins), "
-                f"CASE WHEN n.bad > 0 THEN ARRAY(SELECT s.row_no || ':' || s.bad FROM s WHERE NOT s.ok "
-                f"  ORDER BY s.row_no LIMIT {LISTED}) END, "
-                f"CASE WHEN n.missing > 0 THEN ARRAY(SELECT s.row_no FROM s WHERE s.ok AND s.member_id IS NULL "
-                f"  ORDER BY s.row_no LIMIT {LISTED}) END FROM n",
-                [*params, *finding_params],
+            total, malformed, matched, bad, missing = _match_pg(
+                cursor, stage=stage, id_cell=f"s.c{positions['id_number']}", number_checks=number_checks,
+                cells=[pos for name, pos in positions.items() if name != "id_number"], params=params,
+                insert=f"{insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql}",
+                finding_params=finding_params,
             )  # fmt: skip
-            total, malformed, unmatched, matched, bad, missing = cursor.fetchone()
-            listed_bad = [entry.split(":", 1) for entry in bad or []]
-            result.malformed = [{"row": int(r), "problem": "format", "value": v} for r, v in listed_bad]
-            result.unmatched = [{"row": r} for r in missing or []]
+            unmatched = total - malformed - matched
+            result.malformed = [{"row": r, "problem": "format", "value": v} for r, v in bad]
+            result.unmatched = [{"row": r} for r in missing]
         else:
             joined = (f"FROM {stage} s LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s "
                       f"AND p.id_number = {id_col}")  # fmt: skip
