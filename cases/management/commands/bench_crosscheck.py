@@ -148,7 +148,8 @@ class Command(BaseCommand):
             "union_id": "%s", "status": "'filed'", "head_name": "'比对户' || g",
             "head_id_number": "'3299' || LPAD(g::text, 13, '0') || '1'", "phone": "'13900000000'",
             "address": "'无锡市'", "housing": "'owned'", "main_cause": "'serious_illness'",
-            "bank_name": "'中国工商银行'", "bank_card": "'6222021234567890128'", "bank_card_luhn_ok": "true", "member_count": "2",
+            "bank_name": "'中国工商银行'", "bank_card": "'6222021234567890128'", "bank_card_luhn_ok": "true",
+            "member_count": "2",
             "annual_income": "12000", "per_capita_income": "500", "tier": "'extreme'", "created_at": "%s",
             "updated_at": "%s", "filed_at": "DATE '2025-01-05'",
         }  # fmt: skip
