@@ -8,10 +8,11 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from hardship.erasure import register as register_erasure
         from hardship.exports import register_export
         from hardship.file_actions import register as register_file_action
 
-        from . import audit_words, history, navigation
+        from . import audit_words, erasure, history, navigation
         from .assistance import history_import  # noqa: F401 — registers the past-payments register kind
         from .assistance import work as money_work
         from .assistance.services import bank_file_job
@@ -25,3 +26,4 @@ class ProgramsConfig(AppConfig):
         navigation.register_all()
         register_export("bank_file", bank_file_job)
         register_file_action("raise_recovery", can_raise)
+        register_erasure("programs", values=erasure.household_values, erase=erasure.household_rows_erase)
