@@ -19,7 +19,7 @@ through when it changes only the table's declared personal columns — never an 
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 ERASED = "（已销毁）"
 SETTING = "hardship.erasure"
@@ -64,11 +64,11 @@ def erasure_window():
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
-    try:
+    # In a savepoint of its own: if the block fails, rolling it back reverts the setting too.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
         yield
-    finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
 
