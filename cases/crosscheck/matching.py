@@ -5,7 +5,8 @@ compares against); a file PostgreSQL cannot read as CSV (a row with too many cel
 Python instead and goes in the same table. On SQLite (the laptop path) rows go in by executemany.
 Then, in SQL: malformed rows (a 身份证号 that is not 18 characters of the right shape, a number
 that is not a number) and unmatched ones are counted and the first 200 listed by row; every match
-with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT``.
+with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT`` (on PostgreSQL from
+the join's own small table of matches: ``_match_pg``).
 """
 
 import csv
@@ -141,11 +142,12 @@ def _match_pg(
 ) -> tuple[int, int, int, list, list]:
     """(rows, malformed, matched, the first malformed rows, the first unmatched rows) on PostgreSQL.
 
-    Each pass reads the staging table once and only what it needs: the join is on the cell as it came
-    (a 身份证号 is almost always sent clean, so the million probes compute nothing), and is a
-    ``CREATE TABLE … AS`` so PostgreSQL may run it in parallel (a plain ``INSERT … SELECT`` never is).
-    The few rows whose number needs trimming or upper-casing are matched after, one index probe each.
-    The findings are then inserted from the matches alone; the unmatched count is what is left.
+    Two passes over the staging table, each read-only so that PostgreSQL may run it in parallel (a
+    plain ``INSERT … SELECT`` never is, a ``CREATE TABLE … AS`` may): the rows counted by their state,
+    then the one hash join on the 身份证号 cell as it came (almost every number is sent clean, so a
+    million probes compute nothing) into a small table of the matches. The few numbers that need
+    trimming or upper-casing are matched after, one index probe each; the findings are inserted from
+    the matches alone; the unmatched count is what is left, and their list is read from the first rows.
     """
     clean = _id_shape(id_cell)
     norm = f"UPPER(TRIM(COALESCE({id_cell}, '')))"
@@ -187,7 +189,7 @@ def _match_pg(
         bad = cursor.fetchall()
     if total - malformed - matched:
         # The first LISTED unmatched rows are numbered at most LISTED + malformed + matched + the gaps in
-        # the numbering (blank lines): only those rows are checked again.
+        # the numbering (the blank lines of a file parsed in Python): only those rows are read again.
         last = LISTED + malformed + matched + (highest - total)
         cursor.execute(
             f"SELECT s.row_no FROM {stage} s WHERE s.row_no <= %s AND ({state}) < 2 AND NOT EXISTS "
