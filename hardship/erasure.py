@@ -100,7 +100,8 @@ def scrubbed(text, values: list[str]):
 
 def audit_erase(household, values: list[str]) -> None:
     """The events on the household: their verbs, actors, times and keys stay; the personal values go."""
-    from .models import AuditEvent  # noqa: PLC0415 — this module is imported by models' apps at start
+    # Here, not at the top, for a cycle: hardship.models imports this module (AuditEvent's erase).
+    from .models import AuditEvent  # noqa: PLC0415
 
     events = AuditEvent.objects.filter(target_type=household._meta.label_lower, target_id=str(household.pk))
     events.erase(values)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .erasure import scrubbed
+
 
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their RoleAssignments."""
@@ -158,8 +160,6 @@ class AuditEventQuerySet(models.QuerySet):
         """销毁's one exemption (``hardship.erasure``): the personal ``values`` scrubbed out of the events'
         ``target_repr`` and ``changes``; the verb, actor, target, union and time never change. On
         PostgreSQL the append-only trigger lets it through inside the erasure window only."""
-        from .erasure import scrubbed  # noqa: PLC0415 — erasure imports nothing of models at the top
-
         erased = 0
         for pk, shown, changes in self.values_list("pk", "target_repr", "changes"):
             after = scrubbed(shown, values), scrubbed(changes, values)
