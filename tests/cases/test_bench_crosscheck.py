@@ -20,7 +20,8 @@ def test_the_bench_matches_every_n_th_roll_row_and_keeps_nothing_of_the_match():
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert (result["households"], result["members"], result["roll_rows"]) == (40, 80, 200)
     assert (result["matched"], result["flags"], result["unmatched"], result["malformed"]) == (20, 20, 180, 0)
-    assert result["match_s"] > 0 and result["copy_floor_s"] > 0 and result["commit_checks_s"] >= 0
+    # The match includes a COPY of the same file: it never takes less than the bare one.
+    assert result["match_s"] > result["copy_floor_s"] >= 0 and result["commit_checks_s"] >= 0
     assert Household.objects.count() == 40
     assert not Finding.objects.exists() and not Flag.objects.exists()
 
