@@ -5,8 +5,7 @@ compares against); a file PostgreSQL cannot read as CSV (a row with too many cel
 Python instead and goes in the same table. On SQLite (the laptop path) rows go in by executemany.
 Then, in SQL: malformed rows (a 身份证号 that is not 18 characters of the right shape, a number
 that is not a number) and unmatched ones are counted and the first 200 listed by row; every match
-with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT`` (on PostgreSQL from
-the join's own small table of matches: ``_match_pg``).
+with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT``.
 """
 
 import csv
@@ -130,75 +129,67 @@ def _number(expr: str, integer: bool) -> str:
 
 
 def _match_pg(
-    cursor,
-    *,
-    stage: str,
-    id_cell: str,
-    number_checks: list[str],
-    cells: list[int],
-    params: list,
-    insert: str,
-    finding_params: list,
-) -> tuple[int, int, int, list, list]:
-    """(rows, malformed, matched, the first malformed rows, the first unmatched rows) on PostgreSQL.
+    cursor, *, stage: str, total: int, highest: int, id_cell: str, number_checks: list[str], cells: list[int],
+    params: list, insert: str, finding_params: list,
+) -> tuple[int, int, list, list]:  # fmt: skip
+    """(malformed, matched, the first malformed rows, the first unmatched rows) on PostgreSQL.
 
-    Two passes over the staging table, each read-only so that PostgreSQL may run it in parallel (a
-    plain ``INSERT … SELECT`` never is, a ``CREATE TABLE … AS`` may): the rows counted by their state,
-    then the one hash join on the 身份证号 cell as it came (almost every number is sent clean, so a
-    million probes compute nothing) into a small table of the matches. The few numbers that need
-    trimming or upper-casing are matched after, one index probe each; the findings are inserted from
-    the matches alone; the unmatched count is what is left, and their list is read from the first rows.
+    The file is read once, by the join, on the 身份证号 cell as it came (a number is almost always sent
+    clean, so a million probes compute nothing), as a ``CREATE TABLE … AS`` so that PostgreSQL may run
+    it in parallel (an ``INSERT … SELECT`` never is). It keeps only the rows that need a second look:
+    the matches, and the rows that are not clean (a number to trim or upper-case, matched after by one
+    index probe each, or malformed). Every other row is a well-formed row of nobody in the request, so
+    the unmatched count is what is left, and their list is read from the first rows of the file alone.
     """
+    persons = RequestPerson._meta.db_table
     clean = _id_shape(id_cell)
-    norm = f"UPPER(TRIM(COALESCE({id_cell}, '')))"
     numbers_ok = " AND ".join(number_checks) or "TRUE"
-    # 0: ready as it is; 1: the 身份证号 needs trimming or upper-casing; 2: malformed.
-    state = (f"CASE WHEN {clean} AND {numbers_ok} THEN 0 WHEN {_id_shape(norm)} AND {numbers_ok} THEN 1 "
-             "ELSE 2 END")  # fmt: skip
-    # Grouped by the row's state, so that it is computed once a row (a FILTER per count would repeat it).
-    cursor.execute(f"SELECT {state}, COUNT(*), MAX(s.row_no) FROM {stage} s GROUP BY 1")
-    counts = {st: (n, last) for st, n, last in cursor.fetchall()}
-    total = sum(n for n, _last in counts.values())
-    untidy, malformed = counts.get(1, (0, 0))[0], counts.get(2, (0, 0))[0]
-    highest = max((last for _n, last in counts.values()), default=0)
+    tidy = _id_shape("UPPER(TRIM(COALESCE(s.idc, '')))")  # on a kept row: its number once trimmed
     kept = "".join(f", s.c{pos}" for pos in cells)
     matches = f"{stage}_m"
     cursor.execute(f"DROP TABLE IF EXISTS {matches}")
-    # The row checks are asked of the matched rows only (the CASE names p): on the scan, PostgreSQL
-    # would guess they keep a handful of rows and probe the index a million times instead of one hash.
+    # The join keeps a few rows of a million, which the planner cannot know: told that the rows its
+    # workers hand back cost next to nothing, it runs the join in parallel. Set back right after.
+    cursor.execute("SET LOCAL parallel_tuple_cost = 0.0001")
     cursor.execute(
-        f"CREATE UNLOGGED TABLE {matches} AS SELECT s.row_no, p.member_id, p.household_id{kept} FROM {stage} s "
-        f"JOIN {RequestPerson._meta.db_table} p ON p.request_id = %s AND p.registry_id = %s "
-        f"AND p.id_number = {id_cell} WHERE CASE WHEN p.member_id IS NOT NULL THEN {clean} AND {numbers_ok} END",
+        f"CREATE UNLOGGED TABLE {matches} AS SELECT s.row_no, p.member_id, p.household_id, {id_cell} AS idc{kept}, "
+        f"COALESCE({clean} AND {numbers_ok}, FALSE) AS ok FROM {stage} s LEFT JOIN {persons} p "
+        f"ON p.request_id = %s AND p.registry_id = %s AND p.id_number = {id_cell} "
+        f"WHERE p.member_id IS NOT NULL OR NOT COALESCE({clean} AND {numbers_ok}, FALSE)",
         params,
     )  # fmt: skip
-    if untidy:
-        cursor.execute(
-            f"INSERT INTO {matches} SELECT s.row_no, p.member_id, p.household_id{kept} FROM {stage} s "
-            f"CROSS JOIN LATERAL (SELECT p.member_id, p.household_id FROM {RequestPerson._meta.db_table} p "
-            f"WHERE p.request_id = %s AND p.registry_id = %s AND p.id_number = {norm} LIMIT 1) p "
-            f"WHERE NOT ({clean}) AND {_id_shape(norm)} AND {numbers_ok}",
-            params,
-        )  # fmt: skip
-    cursor.execute(f"{insert} FROM {matches} s", finding_params)
+    cursor.execute("SET LOCAL parallel_tuple_cost TO DEFAULT")
+    # A number that only needed trimming or upper-casing: its match is kept beside it, as a clean row.
+    cursor.execute(
+        f"INSERT INTO {matches} SELECT s.row_no, p.member_id, p.household_id, s.idc{kept}, TRUE FROM {matches} s "
+        f"CROSS JOIN LATERAL (SELECT p.member_id, p.household_id FROM {persons} p WHERE p.request_id = %s "
+        f"AND p.registry_id = %s AND p.id_number = UPPER(TRIM(s.idc)) LIMIT 1) p "
+        f"WHERE s.member_id IS NULL AND {tidy} AND {numbers_ok}",
+        params,
+    )  # fmt: skip
+    cursor.execute(f"{insert} FROM {matches} s WHERE s.ok AND s.member_id IS NOT NULL", finding_params)
     matched = cursor.rowcount
+    broken = f"NOT s.ok AND NOT ({tidy} AND {numbers_ok})"
+    cursor.execute(f"SELECT COUNT(*) FROM {matches} s WHERE {broken}")
+    (malformed,) = cursor.fetchone()
     bad, missing = [], []
     if malformed:
-        cursor.execute(f"SELECT s.row_no, LEFT({norm}, 40) FROM {stage} s WHERE ({state}) = 2 "
-                       f"ORDER BY s.row_no LIMIT {LISTED}")  # fmt: skip
+        cursor.execute(f"SELECT s.row_no, LEFT(UPPER(TRIM(COALESCE(s.idc, ''))), 40) FROM {matches} s "
+                       f"WHERE {broken} ORDER BY s.row_no LIMIT {LISTED}")  # fmt: skip
         bad = cursor.fetchall()
     if total - malformed - matched:
         # The first LISTED unmatched rows are numbered at most LISTED + malformed + matched + the gaps in
-        # the numbering (the blank lines of a file parsed in Python): only those rows are read again.
+        # the numbering (blank lines): only those rows are read again.
         last = LISTED + malformed + matched + (highest - total)
         cursor.execute(
-            f"SELECT s.row_no FROM {stage} s WHERE s.row_no <= %s AND ({state}) < 2 AND NOT EXISTS "
-            f"(SELECT 1 FROM {matches} m WHERE m.row_no = s.row_no) ORDER BY s.row_no LIMIT {LISTED}",
+            f"SELECT f.row_no FROM {stage} f WHERE f.row_no <= %s AND NOT EXISTS (SELECT 1 FROM {matches} s "
+            f"WHERE s.row_no = f.row_no AND (s.ok OR NOT ({tidy} AND {numbers_ok}))) "
+            f"ORDER BY f.row_no LIMIT {LISTED}",
             [last],
         )  # fmt: skip
         missing = [r for (r,) in cursor.fetchall()]
     cursor.execute(f"DROP TABLE {matches}")
-    return total, malformed, matched, bad, missing
+    return malformed, matched, bad, missing
 
 
 def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) -> MatchResult:
@@ -223,11 +214,13 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
                 with transaction.atomic():
                     stage_copy(cursor, data, columns, stage)
                 copied = True
+                staged = highest = cursor.cursor.rowcount  # numbered 1 … n by the table's sequence
             except Exception:  # noqa: BLE001 — a row PostgreSQL cannot read as CSV: take the Python path
                 stage_create(cursor, columns, stage)
         if not copied:
             rows, wrong_width = _parsed(data.decode("utf-8-sig", errors="replace"), columns)
             _stage_rows(cursor, rows, columns, stage)
+            staged, highest = len(rows), (rows[-1][0] if rows else 0)
         if _pg():
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the join's hash of the request's people, in memory
             cursor.execute("SET LOCAL jit = off")  # compiling a one-off statement costs more than it saves
@@ -249,12 +242,14 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
         insert = f"INSERT INTO {findings} (upload_id, household_id, member_id, kind, found_on, row_number, data) "
         finding_params = [upload.pk, kind, upload.result_date]
         if _pg():
-            total, malformed, matched, bad, missing = _match_pg(
-                cursor, stage=stage, id_cell=f"s.c{positions['id_number']}", number_checks=number_checks,
+            malformed, matched, bad, missing = _match_pg(
+                cursor, stage=stage, total=staged, highest=highest, id_cell=f"s.c{positions['id_number']}",
+                number_checks=number_checks,
                 cells=[pos for name, pos in positions.items() if name != "id_number"], params=params,
                 insert=f"{insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql}",
                 finding_params=finding_params,
             )  # fmt: skip
+            total = staged
             unmatched = total - malformed - matched
             result.malformed = [{"row": r, "problem": "format", "value": v} for r, v in bad]
             result.unmatched = [{"row": r} for r in missing]
