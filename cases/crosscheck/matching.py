@@ -5,7 +5,8 @@ compares against); a file PostgreSQL cannot read as CSV (a row with too many cel
 Python instead and goes in the same table. On SQLite (the laptop path) rows go in by executemany.
 Then, in SQL: malformed rows (a 身份证号 that is not 18 characters of the right shape, a number
 that is not a number) and unmatched ones are counted and the first 200 listed by row; every match
-with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT``.
+with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT`` (on PostgreSQL from
+the small table of the rows the join keeps: ``_match_pg``).
 """
 
 import csv
