@@ -12,7 +12,10 @@ from django.utils import timezone
 
 from cases.archive.services import household_anonymise
 from cases.models import Household, Member
+from cases.notices.models import FamilyNotification
 from cases.review.models import Opinion
+from cases.tickets.models import Ticket, TicketReply
+from family.models import WorkerAccount
 from hardship.erasure import ERASED, erasers
 from hardship.identity import make_id_number
 from hardship.models import AuditEvent, Role
@@ -71,7 +74,8 @@ def personal_left(owned: dict[type, set[int]], secrets: list[str]) -> list[str]:
 
 @pytest.fixture
 def destroyed(tree):
-    """A paid household with a spouse, an opinion, a grant, a recovery collected once, and its history."""
+    """A paid household with a spouse, an opinion, a grant, a recovery collected once, a worker's sign-in,
+    a notice, a ticket with a reply, and its history."""
     fund = tree["huishan"]
     centre = user_with_role(Role.CENTRE_STAFF, fund, username="erase_centre", full_name="钱中心")
     approver = user_with_role(Role.FUND_APPROVER, fund, username="erase_fund", full_name="赵资金")
@@ -93,6 +97,20 @@ def destroyed(tree):
                                            reason=f"{NAME}名下有车")  # fmt: skip
     recovery.receivable_collect(actor=centre, receivable_id=receivable.pk, amount=Decimal("40"),
                                 received_on=timezone.localdate(), memo=f"{SPOUSE}代缴 卡号{CARD}")  # fmt: skip
+    # What the family's own channel, the notices and the tickets hold of them
+    WorkerAccount.objects.create(
+        phone=PHONE,
+        name=NAME,
+        id_number_hash="digest-of-" + head_id,
+        id_number_masked=head_id[:6] + "********" + head_id[-4:],
+        household=household,
+    )
+    FamilyNotification.objects.create(household=household, event="submitted", key=f"erase-{household.pk}",
+                                      phone=PHONE, text=f"{NAME}您好，您的申请已提交。")  # fmt: skip
+    ticket = Ticket.objects.create(kind="complaint", code=f"E{household.pk:08d}", union=household.union,
+                                   household=household, text=f"举报{NAME}隐瞒收入", submitter_name=SPOUSE,
+                                   submitter_phone=PHONE, due_on=timezone.localdate())  # fmt: skip
+    TicketReply.objects.create(ticket=ticket, text=f"已联系{SPOUSE}核实")
     before = {
         "balance": fund_balance(union=fund, year=timezone.localdate().year),
         "paid": sum(Payment.objects.filter(household=household).values_list("amount", flat=True)),
@@ -114,7 +132,17 @@ def test_destruction_leaves_no_name_id_number_card_or_phone_in_any_row_of_the_ho
     owned = rows_of(household)
 
     # The walk reached the tables that hold them: payments, the ledgers, the opinions, the audit trail …
-    assert {Payment, LedgerEntry, Opinion, Grant, AuditEvent, Member} <= set(owned)
+    assert {
+        Payment,
+        LedgerEntry,
+        Opinion,
+        Grant,
+        AuditEvent,
+        Member,
+        WorkerAccount,
+        FamilyNotification,
+        TicketReply,
+    } <= set(owned)
     assert personal_left(owned, secrets) == []
     assert set(erasers()) >= {"audit", "cases", "programs", "family"}
 
