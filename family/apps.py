@@ -8,6 +8,9 @@ class FamilyConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: audit_words imports models, which exist only once the app registry is ready.
-        from . import audit_words
+        from hardship.erasure import register as register_erasure
+
+        from . import audit_words, erasure
 
         audit_words.register_all()
+        register_erasure("family", values=erasure.household_values, erase=erasure.household_rows_erase)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .erasure import scrubbed
+
 
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their RoleAssignments."""
@@ -153,6 +155,18 @@ class AuditEventQuerySet(models.QuerySet):
 
     def delete(self):
         raise PermissionError("audit events cannot be deleted")
+
+    def erase(self, values: list[str]) -> int:
+        """销毁's one exemption (``hardship.erasure``): the personal ``values`` scrubbed out of the events'
+        ``target_repr`` and ``changes``; the verb, actor, target, union and time never change. On
+        PostgreSQL the append-only trigger lets it through inside the erasure window only."""
+        erased = 0
+        for pk, shown, changes in self.values_list("pk", "target_repr", "changes"):
+            after = scrubbed(shown, values), scrubbed(changes, values)
+            if after != (shown, changes):
+                models.QuerySet.update(self.model.objects.filter(pk=pk), target_repr=after[0], changes=after[1])
+                erased += 1
+        return erased
 
 
 class AuditEvent(models.Model):

@@ -8,10 +8,11 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these modules import models, which exist only once the app registry is ready.
+        from hardship.erasure import register as register_erasure
         from hardship.exports import register_export
         from hardship.file_actions import register as register_file_action
 
-        from . import audit_words, history, navigation
+        from . import audit_words, erasure, history, navigation
         from .assistance import history_import  # noqa: F401 — registers the past-payments register kind
         from .assistance import work as money_work
         from .assistance.selectors import can_apply_grant
@@ -27,3 +28,4 @@ class ProgramsConfig(AppConfig):
         register_export("bank_file", bank_file_job)
         register_file_action("raise_recovery", can_raise)
         register_file_action("apply_grant", can_apply_grant)
+        register_erasure("programs", values=erasure.household_values, erase=erasure.household_rows_erase)

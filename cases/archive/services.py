@@ -15,16 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardship.dates import add_months
+from hardship.erasure import household_erase
 from hardship.models import Union, User
 from hardship.services import audit_record
 from hardship.workflow import ActionRefused
 
-from ..models import Attachment, Household, Member, Status, VisitPhoto
-from ..review.models import HomeVisit
+from ..models import Household, Status
 from .models import DestructionEntry, DestructionList, DestructionStatus
 from .workflow import destruction_workflow
 
-ERASED = "（已销毁）"
 OPEN_LIST_STATUSES = (DestructionStatus.DRAFTED, DestructionStatus.SUBMITTED)
 
 
@@ -135,23 +134,13 @@ def destruction_list_approve(*, actor: User, list_id: int, note: str = "", reque
 
 
 def household_anonymise(*, household: Household, when) -> None:
-    """销毁 one file: blank its personal data and delete its stored files; keep the row, numbers and dates.
+    """销毁 one file: erase its personal data wherever the portal keeps it, and delete its stored files.
 
-    The file number, union, tier, dates, the review's opinions and the payments stay, so the fund's
-    books, the statistics and the audit trail (whose personal values were masked when written) still
-    add up; what identifies a person does not.
+    Every app's eraser runs (``hardship.erasure``: the file and its members here, payments and ledgers'
+    memos in programs, the audit trail's names …). The file number, union, tier, dates, amounts, the
+    ledgers' rows and the audit trail's events stay, so the fund's books and the statistics still add
+    up; what identifies a person does not.
     """
-    blank = ["phone", "employer", "hukou_location", "address", "sudden_event_note", "bank_name", "bank_branch",
-             "bank_card", "exit_reason", "close_note"]  # fmt: skip
-    for name in blank:
-        setattr(household, name, "")
-    household.head_name, household.head_id_number, household.destroyed_at = ERASED, "", when
-    household.save(update_fields=["head_name", "head_id_number", "destroyed_at", "updated_at", *blank])
-    Member.objects.filter(household=household).update(name=ERASED, id_number="", is_live=False)
-    for stored in (*Attachment.objects.filter(household=household), *VisitPhoto.objects.filter(
-            visit__household=household)):  # fmt: skip
-        if stored.file:
-            stored.file.delete(save=False)
-    Attachment.objects.filter(household=household).update(file="", original_name=ERASED)
-    VisitPhoto.objects.filter(visit__household=household).update(file="")
-    HomeVisit.objects.filter(household=household).update(living_conditions=ERASED, findings=ERASED)
+    household_erase(household=household)
+    household.destroyed_at = when
+    household.save(update_fields=["destroyed_at"])

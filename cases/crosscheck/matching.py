@@ -5,7 +5,8 @@ compares against); a file PostgreSQL cannot read as CSV (a row with too many cel
 Python instead and goes in the same table. On SQLite (the laptop path) rows go in by executemany.
 Then, in SQL: malformed rows (a 身份证号 that is not 18 characters of the right shape, a number
 that is not a number) and unmatched ones are counted and the first 200 listed by row; every match
-with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT``.
+with a person of the request becomes a ``Finding`` in one ``INSERT … SELECT`` (on PostgreSQL from
+the small table of the rows the join keeps: ``_match_pg``).
 """
 
 import csv
@@ -128,6 +129,70 @@ def _number(expr: str, integer: bool) -> str:
     return f"CAST({cell} AS INTEGER)" if integer else f"printf('%.2f', CAST({cell} AS REAL))"
 
 
+def _match_pg(
+    cursor, *, stage: str, total: int, highest: int, id_cell: str, number_checks: list[str], cells: list[int],
+    params: list, insert: str, finding_params: list,
+) -> tuple[int, int, list, list]:  # fmt: skip
+    """(malformed, matched, the first malformed rows, the first unmatched rows) on PostgreSQL.
+
+    The file is read once, by the join, on the 身份证号 cell as it came (a number is almost always sent
+    clean, so a million probes compute nothing), as a ``CREATE TABLE … AS`` so that PostgreSQL may run
+    it in parallel (an ``INSERT … SELECT`` never is). It keeps only the rows that need a second look:
+    the matches, and the rows that are not clean (a number to trim or upper-case, matched after by one
+    index probe each, or malformed). Every other row is a well-formed row of nobody in the request, so
+    the unmatched count is what is left, and their list is read from the first rows of the file alone.
+    """
+    persons = RequestPerson._meta.db_table
+    clean = _id_shape(id_cell)
+    numbers_ok = " AND ".join(number_checks) or "TRUE"
+    tidy = _id_shape("UPPER(TRIM(COALESCE(s.idc, '')))")  # on a kept row: its number once trimmed
+    kept = "".join(f", s.c{pos}" for pos in cells)
+    matches = f"{stage}_m"
+    cursor.execute(f"DROP TABLE IF EXISTS {matches}")
+    # The join keeps a few rows of a million, which the planner cannot know: told that the rows its
+    # workers hand back cost next to nothing, it runs the join in parallel. Set back right after.
+    cursor.execute("SET LOCAL parallel_tuple_cost = 0.0001")
+    cursor.execute(
+        f"CREATE UNLOGGED TABLE {matches} AS SELECT s.row_no, p.member_id, p.household_id, {id_cell} AS idc{kept}, "
+        f"COALESCE({clean} AND {numbers_ok}, FALSE) AS ok FROM {stage} s LEFT JOIN {persons} p "
+        f"ON p.request_id = %s AND p.registry_id = %s AND p.id_number = {id_cell} "
+        f"WHERE p.member_id IS NOT NULL OR NOT COALESCE({clean} AND {numbers_ok}, FALSE)",
+        params,
+    )  # fmt: skip
+    cursor.execute("SET LOCAL parallel_tuple_cost TO DEFAULT")
+    # A number that only needed trimming or upper-casing: its match is kept beside it, as a clean row.
+    cursor.execute(
+        f"INSERT INTO {matches} SELECT s.row_no, p.member_id, p.household_id, s.idc{kept}, TRUE FROM {matches} s "
+        f"CROSS JOIN LATERAL (SELECT p.member_id, p.household_id FROM {persons} p WHERE p.request_id = %s "
+        f"AND p.registry_id = %s AND p.id_number = UPPER(TRIM(s.idc)) LIMIT 1) p "
+        f"WHERE s.member_id IS NULL AND {tidy} AND {numbers_ok}",
+        params,
+    )  # fmt: skip
+    cursor.execute(f"{insert} FROM {matches} s WHERE s.ok AND s.member_id IS NOT NULL", finding_params)
+    matched = cursor.rowcount
+    broken = f"NOT s.ok AND NOT ({tidy} AND {numbers_ok})"
+    cursor.execute(f"SELECT COUNT(*) FROM {matches} s WHERE {broken}")
+    (malformed,) = cursor.fetchone()
+    bad, missing = [], []
+    if malformed:
+        cursor.execute(f"SELECT s.row_no, LEFT(UPPER(TRIM(COALESCE(s.idc, ''))), 40) FROM {matches} s "
+                       f"WHERE {broken} ORDER BY s.row_no LIMIT {LISTED}")  # fmt: skip
+        bad = cursor.fetchall()
+    if total - malformed - matched:
+        # The first LISTED unmatched rows are numbered at most LISTED + malformed + matched + the gaps in
+        # the numbering (blank lines): only those rows are read again.
+        last = LISTED + malformed + matched + (highest - total)
+        cursor.execute(
+            f"SELECT f.row_no FROM {stage} f WHERE f.row_no <= %s AND NOT EXISTS (SELECT 1 FROM {matches} s "
+            f"WHERE s.row_no = f.row_no AND (s.ok OR NOT ({tidy} AND {numbers_ok}))) "
+            f"ORDER BY f.row_no LIMIT {LISTED}",
+            [last],
+        )  # fmt: skip
+        missing = [r for (r,) in cursor.fetchall()]
+    cursor.execute(f"DROP TABLE {matches}")
+    return malformed, matched, bad, missing
+
+
 def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) -> MatchResult:
     """Stage ``data`` and turn every row of a requested person into a finding of ``upload``.
 
@@ -150,23 +215,23 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
                 with transaction.atomic():
                     stage_copy(cursor, data, columns, stage)
                 copied = True
+                staged = highest = cursor.cursor.rowcount  # numbered 1 … n by the table's sequence
             except Exception:  # noqa: BLE001 — a row PostgreSQL cannot read as CSV: take the Python path
                 stage_create(cursor, columns, stage)
         if not copied:
             rows, wrong_width = _parsed(data.decode("utf-8-sig", errors="replace"), columns)
             _stage_rows(cursor, rows, columns, stage)
+            staged, highest = len(rows), (rows[-1][0] if rows else 0)
         if _pg():
-            # The join's hash and the one-pass table fit in memory (this transaction only); no ANALYZE:
-            # the planner's estimate from the table's pages is enough for one hash join.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the join's hash of the request's people, in memory
             cursor.execute("SET LOCAL jit = off")  # compiling a one-off statement costs more than it saves
         id_col = f"UPPER(TRIM(COALESCE(s.c{positions['id_number']}, '')))"
-        checks = [_id_shape("s.idn" if _pg() else id_col)]
+        number_checks = []
         for name, position in positions.items():
             if name in NUMERIC_RESULT_FIELDS:
                 cell = f"TRIM(COALESCE(s.c{position}, ''))"
-                checks.append(f"({cell} = '' OR {_matches(cell, NUMBER_PATTERN)})")
-        valid = " AND ".join(checks)
+                number_checks.append(f"({cell} = '' OR {_matches(cell, NUMBER_PATTERN)})")
+        valid = " AND ".join([_id_shape(id_col), *number_checks])
         persons = RequestPerson._meta.db_table
         findings = Finding._meta.db_table
         params = [upload.request_id, upload.registry_id]
@@ -178,32 +243,17 @@ def match_file(*, upload, data: bytes, mapping: dict[str, str], kind: str, now) 
         insert = f"INSERT INTO {findings} (upload_id, household_id, member_id, kind, found_on, row_number, data) "
         finding_params = [upload.pk, kind, upload.result_date]
         if _pg():
-            # One pass: the join is materialised once (only what the counts, the lists and the findings
-            # read: a data cell only on a matched row); the findings, the counts and the lists read it.
-            kept = ", ".join(f"CASE WHEN p.member_id IS NOT NULL THEN s.c{pos} END AS c{pos}"
-                             for name, pos in positions.items() if name != "id_number")  # fmt: skip
-            kept = f"{kept}, " if kept else ""
-            cursor.execute(
-                f"WITH s AS MATERIALIZED (SELECT s.row_no, {kept}s.ok, p.member_id, p.household_id, "
-                f"  CASE WHEN NOT s.ok THEN LEFT(s.idn, 40) END AS bad "
-                f"  FROM (SELECT s.*, ({valid}) AS ok FROM (SELECT s.*, {id_col} AS idn FROM {stage} s OFFSET 0) s "
-                "  OFFSET 0) s "
-                f"  LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s AND p.id_number = s.idn), "
-                f"ins AS ({insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql} FROM s "
-                f"  WHERE s.ok AND s.member_id IS NOT NULL RETURNING 1), "
-                "n AS (SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE NOT s.ok) AS bad, "
-                "  COUNT(*) FILTER (WHERE s.ok AND s.member_id IS NULL) AS missing FROM s) "
-                "SELECT n.total, n.bad, n.missing, (SELECT COUNT(*) FROM ins), "
-                f"CASE WHEN n.bad > 0 THEN ARRAY(SELECT s.row_no || ':' || s.bad FROM s WHERE NOT s.ok "
-                f"  ORDER BY s.row_no LIMIT {LISTED}) END, "
-                f"CASE WHEN n.missing > 0 THEN ARRAY(SELECT s.row_no FROM s WHERE s.ok AND s.member_id IS NULL "
-                f"  ORDER BY s.row_no LIMIT {LISTED}) END FROM n",
-                [*params, *finding_params],
+            malformed, matched, bad, missing = _match_pg(
+                cursor, stage=stage, total=staged, highest=highest, id_cell=f"s.c{positions['id_number']}",
+                number_checks=number_checks,
+                cells=[pos for name, pos in positions.items() if name != "id_number"], params=params,
+                insert=f"{insert} SELECT %s, s.household_id, s.member_id, %s, %s, s.row_no, {data_sql}",
+                finding_params=finding_params,
             )  # fmt: skip
-            total, malformed, unmatched, matched, bad, missing = cursor.fetchone()
-            listed_bad = [entry.split(":", 1) for entry in bad or []]
-            result.malformed = [{"row": int(r), "problem": "format", "value": v} for r, v in listed_bad]
-            result.unmatched = [{"row": r} for r in missing or []]
+            total = staged
+            unmatched = total - malformed - matched
+            result.malformed = [{"row": r, "problem": "format", "value": v} for r, v in bad]
+            result.unmatched = [{"row": r} for r in missing]
         else:
             joined = (f"FROM {stage} s LEFT JOIN {persons} p ON p.request_id = %s AND p.registry_id = %s "
                       f"AND p.id_number = {id_col}")  # fmt: skip

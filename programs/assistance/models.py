@@ -316,13 +316,15 @@ class Payment(ChoiceLabels, models.Model):
 
 
 class LedgerEntry(models.Model):
-    """The fund ledger: append-only. Allocations add, payments subtract, reversals and recoveries add back."""
+    """The fund ledger: append-only. Allocations add, payments subtract, reversals and recoveries add back;
+    a recovery recorded by mistake is taken out again by its own row (追回冲正)."""
 
     class Kind(models.TextChoices):
         ALLOCATION = "allocation", _("预算拨入")
         PAYMENT = "payment", _("批次发放")
         REVERSAL = "reversal", _("冲回")
         RECOVERY = "recovery", _("追回入账")
+        RECOVERY_REVERSAL = "recovery_reversal", _("追回冲正")
 
     account = models.ForeignKey(FundAccount, verbose_name=_("账户"), on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -346,6 +348,7 @@ class LedgerEntry(models.Model):
                     | Q(kind="payment", amount__lt=0)
                     | Q(kind="reversal", amount__gt=0)
                     | Q(kind="recovery", amount__gt=0)
+                    | Q(kind="recovery_reversal", amount__lt=0)
                 ),
                 name="ledger_sign_by_kind",
             ),

@@ -51,3 +51,9 @@ class WriteOffDecisionForm(forms.Form):
         label=_("审批意见"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     confirm = forms.BooleanField(label=_("我已核对核销理由和尚欠金额"))
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("冲正理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("如：收款凭证金额为 120 元，误登记为 210 元"))  # fmt: skip
+    confirm = forms.BooleanField(label=_("我已核实这笔收回登记有误：冲正后尚欠金额和资金余额按上面所示恢复"))

@@ -2,9 +2,11 @@
 
 A receivable names the payments it recovers and why. Each step is a ``ReceivableEntry`` — raised
 (+amount), an instalment received (−, with the fund ledger's 追回入账 row that puts the money back
-into the fund), a write-off (−, approved by a fund approver who did not propose it) — and what is
-still owed is their sum. Neither ledger is ever edited (a PostgreSQL trigger refuses UPDATE and
-DELETE): a mistake is corrected by a reversing row.
+into the fund), a write-off (−, approved by a fund approver who did not propose it), the reversal
+(冲正, +) of an instalment recorded by mistake (with the fund ledger's 追回冲正 row taking the money
+out again; an instalment is reversed at most once) — and what is still owed is their sum. Neither
+ledger is ever edited (a PostgreSQL trigger refuses UPDATE and DELETE): a mistake is corrected by a
+reversing row.
 """
 
 from django.conf import settings
@@ -78,6 +80,7 @@ class ReceivableEntry(models.Model):
         RAISED = "raised", _("登记应追回")
         INSTALMENT = "instalment", _("收回")
         WRITE_OFF = "write_off", _("核销")
+        REVERSAL = "reversal", _("冲正")
 
     receivable = models.ForeignKey(Receivable, verbose_name=_("追回款"), on_delete=models.PROTECT,
                                    related_name="entries")  # fmt: skip
@@ -85,6 +88,9 @@ class ReceivableEntry(models.Model):
     amount = models.DecimalField(_("金额（正为应收，负为减少）"), **MONEY)
     ledger_entry = models.OneToOneField(LedgerEntry, verbose_name=_("资金台账记录"), null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    # 冲正: the instalment this entry reverses (one reversal each: the column is unique).
+    reverses = models.OneToOneField("self", verbose_name=_("冲正的收回记录"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="reversal")  # fmt: skip
     received_on = models.DateField(_("收款日期"), null=True, blank=True)
     memo = models.CharField(_("摘要"), max_length=200)
     created_by = models.ForeignKey(
@@ -98,9 +104,22 @@ class ReceivableEntry(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="raised", amount__gt=0, ledger_entry__isnull=True)
-                | Q(kind="instalment", amount__lt=0, ledger_entry__isnull=False, received_on__isnull=False)
-                | Q(kind="write_off", amount__lt=0, ledger_entry__isnull=True),
+                condition=Q(kind="raised", amount__gt=0, ledger_entry__isnull=True, reverses__isnull=True)
+                | Q(
+                    kind="instalment",
+                    amount__lt=0,
+                    ledger_entry__isnull=False,
+                    received_on__isnull=False,
+                    reverses__isnull=True,
+                )
+                | Q(kind="write_off", amount__lt=0, ledger_entry__isnull=True, reverses__isnull=True)
+                | Q(
+                    kind="reversal",
+                    amount__gt=0,
+                    ledger_entry__isnull=False,
+                    received_on__isnull=False,
+                    reverses__isnull=False,
+                ),
                 name="receivable_entry_sign_by_kind",
             ),
             models.UniqueConstraint(fields=["receivable"], condition=Q(kind="raised"), name="receivable_raised_once"),

@@ -10,9 +10,9 @@ from hardship.access import scope_queryset
 
 from ..assistance.models import Grant, Payment
 from ..assistance.selectors import MONEY_READERS
-from .models import Receivable, ReceivableStatus
+from .models import Receivable, ReceivableEntry, ReceivableStatus
 from .services import PAID_OUT
-from .workflow import raise_refusal, receivable_workflow
+from .workflow import raise_refusal, receivable_workflow, reversal_refusal
 
 
 def receivable_queryset(*, user) -> QuerySet[Receivable]:
@@ -32,6 +32,20 @@ def receivable_get(*, user, pk: int):
     """(the receivable, the actions this user sees on it): 404 outside the user's scope."""
     receivable = get_object_or_404(receivable_queryset(user=user), pk=pk)
     return receivable, receivable_workflow.available_actions(receivable, user)
+
+
+def receivable_entries(*, receivable: Receivable, user) -> list[ReceivableEntry]:
+    """The receivable's ledger in order; each entry says whether ``user`` may reverse it now
+    (``reversible``), by the workflow's own rules."""
+    entries = list(
+        receivable.entries.select_related("created_by", "ledger_entry__account", "reverses")
+        .annotate(is_reversed=Exists(ReceivableEntry.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("id")
+    )
+    may = receivable_workflow.allowed(receivable, user, "reverse_instalment")
+    for entry in entries:
+        entry.reversible = may and reversal_refusal(entry) is None
+    return entries
 
 
 def recoverable_payments(*, household) -> QuerySet[Payment]:

@@ -1,4 +1,5 @@
-"""追回's writes: raise a receivable, record instalments, propose and decide a write-off.
+"""追回's writes: raise a receivable, record instalments (and reverse one recorded by mistake), propose and
+decide a write-off.
 
 Each is one transaction: lock the receivable, ask its workflow, append the ledger rows (the
 receivable's own and, for money received, the fund's 追回入账), write the status with update_fields,
@@ -21,7 +22,7 @@ from hardship.workflow import ActionRefused
 
 from ..assistance.models import FundAccount, LedgerEntry, Payment
 from .models import Receivable, ReceivableEntry, ReceivableStatus
-from .workflow import raise_refusal, receivable_workflow
+from .workflow import raise_refusal, receivable_workflow, reversal_refusal
 
 # The payments money actually left the fund for (a pending one is not paid; a failed one was reversed).
 PAID_OUT = (Payment.Status.APPROVED, Payment.Status.EXPORTED, Payment.Status.PAID)
@@ -113,6 +114,42 @@ def receivable_collect(*, actor: User, receivable_id: int, amount: Decimal, rece
         audit_record(actor=actor, verb="recovery.collect", target=receivable.household, union=receivable.union,
                      changes=changes, request=request)  # fmt: skip
         return entry
+
+
+def instalment_reverse(*, actor: User, receivable_id: int, entry_id: int, reason: str,
+                       request=None) -> ReceivableEntry:  # fmt: skip
+    """冲正 an instalment recorded by mistake: a new entry gives back what it took off the receivable,
+    and a 追回冲正 row takes the money out of the fund account it went into. Nothing is edited."""
+    reason = _text(reason, _("冲正理由"))
+    with transaction.atomic():
+        receivable = _lock(receivable_id)
+        receivable_workflow.check(receivable, actor, "reverse_instalment")
+        entry = (ReceivableEntry.objects.select_for_update(of=("self",)).select_related("ledger_entry__account")
+                 .filter(receivable=receivable, pk=entry_id).first())  # fmt: skip
+        if entry is None:
+            raise ActionRefused(_("这笔追回款没有这条收回记录。"))
+        refusal = reversal_refusal(entry)
+        if refusal:
+            raise ActionRefused(refusal)
+        amount = -entry.amount
+        owed = outstanding(receivable)
+        account = FundAccount.objects.select_for_update().get(pk=entry.ledger_entry.account_id)
+        text = f"冲正 追回 {receivable.household.file_number or receivable.household_id} #{receivable.pk} {reason}"
+        ledger = LedgerEntry.objects.create(account=account, kind=LedgerEntry.Kind.RECOVERY_REVERSAL, amount=-amount,
+                                            memo=text[:200], created_by=actor)  # fmt: skip
+        reversal = ReceivableEntry.objects.create(receivable=receivable, kind=ReceivableEntry.Kind.REVERSAL,
+                                                  amount=amount, ledger_entry=ledger, reverses=entry,
+                                                  received_on=timezone.localdate(), memo=reason,
+                                                  created_by=actor)  # fmt: skip
+        changes = {"receivable": (None, f"#{receivable.pk}"), "reversed": (None, str(amount)),
+                   "outstanding": (str(owed), str(owed + amount)), "reason": (None, reason)}  # fmt: skip
+        if receivable.status == ReceivableStatus.SETTLED:
+            receivable.status = ReceivableStatus.OPEN
+            receivable.save(update_fields=["status"])
+            changes["receivable_status"] = (str(ReceivableStatus.SETTLED.label), str(ReceivableStatus.OPEN.label))
+        audit_record(actor=actor, verb="recovery.reverse", target=receivable.household, union=receivable.union,
+                     changes=changes, request=request)  # fmt: skip
+        return reversal
 
 
 def receivable_propose_write_off(*, actor: User, receivable_id: int, reason: str, request=None) -> Receivable:

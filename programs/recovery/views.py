@@ -1,9 +1,10 @@
 """Pages of 追回: the list, a receivable's page with its ledger, raising one from a file, each step behind a
-confirmation; and the centre's list of filed households never helped."""
+confirmation (冲正 of an instalment from its row of the ledger); and the centre's list of filed households
+never helped."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +18,9 @@ from hardship.workflow import ActionRefused
 from ..assistance.balances import fund_balance
 from ..assistance.selectors import MONEY_READERS
 from . import selectors, services
-from .forms import CollectForm, RaiseForm, WriteOffDecisionForm, WriteOffForm
+from .forms import CollectForm, RaiseForm, ReverseForm, WriteOffDecisionForm, WriteOffForm
 from .models import ReceivableStatus
-from .workflow import RAISERS, raise_refusal, receivable_workflow
+from .workflow import RAISERS, raise_refusal, receivable_workflow, reversal_refusal
 
 
 @role_required(*MONEY_READERS)
@@ -58,7 +59,9 @@ def receivable_raise(request, household_id: int):
 @role_required(*MONEY_READERS)
 def receivable_detail(request, pk: int):
     receivable, actions = selectors.receivable_get(user=request.user, pk=pk)
-    entries = receivable.entries.select_related("created_by", "ledger_entry__account").order_by("id")
+    # 冲正 is offered on the ledger's rows (one per instalment), not among the receivable's buttons.
+    actions = [a for a in actions if a.name != "reverse_instalment"]
+    entries = selectors.receivable_entries(receivable=receivable, user=request.user)
     return render(request, "programs/receivable_detail.html", {
         "receivable": receivable, "actions": actions, "entries": entries,
         "payments": receivable.payments.select_related("entitlement__program", "batch"),
@@ -85,7 +88,7 @@ def _run(name: str, request, receivable, data):
 @role_required(*MONEY_READERS)
 def receivable_action(request, pk: int, name: str):
     """One step on a receivable, behind a page that repeats what it moves (the amount, the fund's balance)."""
-    if name not in receivable_workflow.by_name:
+    if name not in FORMS:
         raise Http404
     receivable, _actions = selectors.receivable_get(user=request.user, pk=pk)
     try:
@@ -114,6 +117,37 @@ def receivable_action(request, pk: int, name: str):
     })  # fmt: skip
 
 
+@role_required(*MONEY_READERS)
+def instalment_reverse(request, pk: int, entry_id: int):
+    """冲正 one instalment, behind a page that shows what it gives back: what is owed, and the fund's balance."""
+    receivable, _actions = selectors.receivable_get(user=request.user, pk=pk)
+    entry = get_object_or_404(receivable.entries.select_related("ledger_entry__account"), pk=entry_id)
+    try:
+        receivable_workflow.check(receivable, request.user, "reverse_instalment")
+        if refusal := reversal_refusal(entry):
+            raise ActionRefused(refusal)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("programs:receivable_detail", pk=pk)
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.instalment_reverse(actor=request.user, receivable_id=pk, entry_id=entry.pk,
+                                        reason=form.cleaned_data["reason"], request=request)  # fmt: skip
+        except ActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已冲正收回 %(a)s 元。") % {"a": -entry.amount})
+            return redirect("programs:receivable_detail", pk=pk)
+    owed, account = services.outstanding(receivable), entry.ledger_entry.account
+    balance = fund_balance(union=account.union, year=account.year)
+    return render(request, "programs/instalment_reverse.html", {
+        "receivable": receivable, "entry": entry, "form": form, "amount": -entry.amount, "owed": owed,
+        "owed_after": owed - entry.amount, "balance": balance, "balance_after": balance + entry.amount,
+        "year": account.year,
+    })  # fmt: skip
+
+
 @role_required(*CENTRE_READERS)
 def never_helped(request):
     page = paginate(selectors.never_helped(user=request.user), request.GET.get("page"))
@@ -124,6 +158,7 @@ recovery_urlpatterns = [
     path("recoveries/", receivable_list, name="receivable_list"),
     path("recoveries/new/<int:household_id>/", receivable_raise, name="receivable_raise"),
     path("recoveries/<int:pk>/", receivable_detail, name="receivable_detail"),
+    path("recoveries/<int:pk>/entries/<int:entry_id>/reverse/", instalment_reverse, name="instalment_reverse"),
     path("recoveries/<int:pk>/<slug:name>/", receivable_action, name="receivable_action"),
     path("never-helped/", never_helped, name="never_helped"),
 ]

@@ -230,15 +230,16 @@ RECOVERY_LINE = "追回误发资金"
 
 
 def _with_recoveries(rows, *, user, quarter: str):
-    """The quarter's payments, then its recoveries (追回) as negative money on a line of their own per union:
-    the return's total is what the fund really spent."""
+    """The quarter's payments, then its recoveries (追回) as negative money on a line of their own per union
+    (an instalment reversed by mistake counts back, in the quarter of its 冲正): the return's total is what
+    the fund really spent."""
     yield from rows.iterator(chunk_size=5000)
     try:
         period = parse_quarter(quarter)
     except ValidationError:
         return
     received = scope_queryset(
-        ReceivableEntry.objects.filter(kind=ReceivableEntry.Kind.INSTALMENT,
+        ReceivableEntry.objects.filter(kind__in=(ReceivableEntry.Kind.INSTALMENT, ReceivableEntry.Kind.REVERSAL),
                                        received_on__range=(period.start, period.end)),
         user, union_field="receivable__household__union", roles=REPORT_READERS,
     ).values_list("receivable__household__union__path", "receivable__household__union__name",

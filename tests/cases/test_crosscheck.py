@@ -256,3 +256,54 @@ def test_on_postgresql_the_file_goes_in_by_copy_and_a_ragged_file_by_the_python_
     )  # fmt: skip
     assert (ragged.rows, ragged.matched, ragged.malformed_count) == (2, 1, 1)
     assert ragged.malformed[0] == {"row": 2, "problem": "columns", "value": "1,2,3,4"}
+
+
+def _id_ending_in_x() -> str:
+    from hardship.identity import make_id_number  # noqa: PLC0415
+
+    return next(n for n in (make_id_number("320206", date(1975, 5, 5), s) for s in range(100, 999)) if n[-1] == "X")
+
+
+def test_a_number_written_with_spaces_or_a_small_x_is_matched_and_bad_cells_are_malformed(tree, grassroots, centre,
+                                                                                         standard, rules):  # fmt: skip
+    # Given two consented households, one head's 身份证号 ending in X
+    plain = filed_household(grassroots, tree["company"])
+    with_x = filed_household(grassroots, tree["company"], *head_earning("6000", [person(id_number=_id_ending_in_x())]))
+    for household in (plain, with_x):
+        consent(grassroots, household, head(household))
+    check = request_for(centre, tree, "property")
+    # When the registry writes one number with spaces around it, the other with a small x, and sends a row of
+    # ours whose count is not a number, and one of nobody
+    result = upload(centre, check, "property", [
+        [f"  {head(plain).id_number} ", "2", "180.5"],
+        [head(with_x).id_number.lower(), "3", "200"],
+        [head(plain).id_number, "两套", "80"],
+        ["110105194912310021", "1", "50"],
+    ])  # fmt: skip
+    # Then both numbers are matched, the bad count is malformed (not a finding), the stranger unmatched
+    assert (result.rows, result.matched, result.malformed_count, result.unmatched_count) == (4, 2, 1, 1)
+    assert {f.household_id for f in result.findings.all()} == {plain.pk, with_x.pk}
+    assert [e["row"] for e in result.malformed] == [3] and result.unmatched == [{"row": 4}]
+
+
+def test_the_unmatched_rows_listed_are_the_first_ones_of_the_file_by_line(tree, grassroots, centre, standard, rules):
+    household = filed_household(grassroots, tree["company"])
+    consent(grassroots, household, head(household))
+    check = request_for(centre, tree, "dibao")
+    strangers = [[make_stranger(n), "低保"] for n in range(1, 260)]
+    # A ragged row and blank lines send the file down the Python path, whose rows keep their line numbers
+    body = "身份证号,救助类别\n\n" + f"{head(household).id_number},低保\n1,2,3\n\n"
+    body += "".join(f"{i},{r}\n" for i, r in strangers)
+
+    result = xs.results_upload(actor=centre, check=check, registry=registry("dibao"), name="roll.csv",
+                               result_date=timezone.localdate(), data=body.encode())  # fmt: skip
+
+    assert (result.rows, result.matched, result.malformed_count, result.unmatched_count) == (261, 1, 1, 259)
+    assert [e["row"] for e in result.unmatched][:3] == [5, 6, 7]
+    assert len(result.unmatched) == 200 and result.unmatched[-1] == {"row": 204}
+
+
+def make_stranger(n: int) -> str:
+    from hardship.identity import make_id_number  # noqa: PLC0415
+
+    return make_id_number("110105", date(1950, 1, 1) + timedelta(days=n), 100 + n)

@@ -293,6 +293,7 @@ def _side(world: World, side: str, builder: User, approver: User) -> None:
     receivable = recovery.receivable_raise(actor=builder, household_id=filed.pk, payment_ids=paid,
                                            amount=Decimal("50"), reason=reason)  # fmt: skip
     put((side, "receivable"), receivable.pk)
+    put((side, "receivable_entry"), receivable.entries.get().pk)  # its one entry (raised): nothing to reverse
     # 销毁清单: an (empty) list of the union, as the yearly task would draft it; nothing on it to approve.
     put((side, "destruction"), DestructionList.objects.create(union=union, cutoff=date(2016, 1, 1)).pk)
     grant = money.grant_apply(actor=builder, household=filed, program=medical, amount=Decimal("800"),

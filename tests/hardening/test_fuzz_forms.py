@@ -530,6 +530,9 @@ def _cases() -> dict[str, FormCase]:
             lambda w, d, x: recovery.WriteOffForm(d), lambda w: {"reason": "户主去世，无力偿还"}),
         "programs.recovery.forms.WriteOffDecisionForm": FormCase(
             lambda w, d, x: recovery.WriteOffDecisionForm(d), lambda w: {"note": "同意核销", "confirm": "on"}),
+        "programs.recovery.forms.ReverseForm": FormCase(
+            lambda w, d, x: recovery.ReverseForm(d), lambda w: {"reason": "凭证为 150 元，误登记为 180 元",
+                                                                 "confirm": "on"}),
         # 申诉/投诉/举报: the public complaint and tip-off (no sign-in), staff recording one, handling.
         "cases.tickets.forms.ComplaintForm": FormCase(
             lambda w, d, x: tickets.ComplaintForm(d),

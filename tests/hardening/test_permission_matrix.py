@@ -277,6 +277,8 @@ EXPECTED: dict[str, E] = {
     "programs:receivable_raise": E(frozenset({R.CENTRE_STAFF}), args={"household_id": "household"}),
     "programs:receivable_detail": E(MONEY_READERS, args={"pk": "receivable"}),
     "programs:receivable_action": E(MONEY_READERS, args={"pk": "receivable", "name": "=approve_write_off"}, ok=302),
+    # Nothing collected: 冲正 is refused and sends everyone back to the receivable.
+    "programs:instalment_reverse": E(MONEY_READERS, args={"pk": "receivable", "entry_id": "receivable_entry"}, ok=302),
     "programs:never_helped": E(CENTRE_READERS),
     # -- 关爱·圆梦 work-study
     "workstudy:home": E(WORKSTUDY_USERS),

@@ -49,8 +49,15 @@ def build(tree) -> tuple[list[tuple[str, Receivable]], dict[str, User]]:
         receivable = raised()
         return svc.receivable_propose_write_off(actor=proposer, receivable_id=receivable.pk, reason="户主已故")
 
+    def reversed_():
+        receivable = collected(Decimal("5"))
+        svc.instalment_reverse(actor=proposer, receivable_id=receivable.pk,
+                               entry_id=receivable.entries.get(kind="instalment").pk, reason="误登记")  # fmt: skip
+        return receivable
+
     made = [
         ("open", raised()),
+        ("open, its one instalment reversed", reversed_()),
         ("open, half collected", collected(Decimal("5"))),
         ("write-off proposed", proposed()),
         ("settled", collected(TEN)),
@@ -60,6 +67,8 @@ def build(tree) -> tuple[list[tuple[str, Receivable]], dict[str, User]]:
 
 
 _ACTION = re.compile(r'href="[^"]*/recoveries/\d+/([\w-]+)/" data-action="\1"')
+# 冲正 is offered on each instalment's row of the ledger.
+_REVERSE = re.compile(r'href="[^"]*/recoveries/\d+/entries/\d+/reverse/" data-action="reverse_instalment"')
 
 
 def offered(receivable: Receivable, user: User) -> set[str]:
@@ -68,12 +77,21 @@ def offered(receivable: Receivable, user: User) -> set[str]:
     response = client.get(reverse("programs:receivable_detail", args=[receivable.pk]))
     if response.status_code != 200:
         return set()
-    return set(_ACTION.findall(response.content.decode()))
+    page = response.content.decode()
+    return set(_ACTION.findall(page)) | ({"reverse_instalment"} if _REVERSE.search(page) else set())
+
+
+def _instalment(receivable: Receivable):
+    """The instalment the page would offer to reverse (or, with none, the first entry: refused)."""
+    entries = receivable.entries.order_by("id")
+    return (entries.filter(kind="instalment", reversal__isnull=True).first() or entries.first()).pk
 
 
 CALLS = {
     "collect": lambda r, u: svc.receivable_collect(actor=u, receivable_id=r.pk, amount=Decimal("1"),
                                                    received_on=timezone.localdate()),
+    "reverse_instalment": lambda r, u: svc.instalment_reverse(actor=u, receivable_id=r.pk, entry_id=_instalment(r),
+                                                              reason="收款凭证金额登记有误"),
     "propose_write_off": lambda r, u: svc.receivable_propose_write_off(actor=u, receivable_id=r.pk, reason="无力偿还"),
     "approve_write_off": lambda r, u: svc.receivable_decide_write_off(actor=u, receivable_id=r.pk, approve=True),
     "reject_write_off": lambda r, u: svc.receivable_decide_write_off(actor=u, receivable_id=r.pk, approve=False,
