@@ -38,19 +38,22 @@ def commit(register_import: RegisterImport) -> dict:
     by one (a few thousand at most: the template's file is at most 5 MB); one summary event for the file."""
     actor, union = register_import.uploaded_by, register_import.union
     households = members = 0
+    unchecked_cards = []  # files whose card fails the check digit: imported, but the page says which
     for group in staged_groups(register_import):
         rows = [row.data for row in _decoded(group)]
         head = rows[0]["h"]
-        household_create(
+        household = household_create(
             actor=actor, union=union,
             data=_values(head, HOUSEHOLD_FIELDS),
             members=[MemberInput(**_values(row["m"], MEMBER_FIELDS)) for row in rows],
         )  # fmt: skip
         households, members = households + 1, members + len(rows)
+        if household.bank_card and not household.bank_card_luhn_ok:
+            unchecked_cards.append({"pk": household.pk, "name": household.head_name})
     audit_record(actor=actor, verb="household.import", union=union,
                  changes={"households": (None, households), "members": (None, members),
                           "file": (None, register_import.file_name)})  # fmt: skip
-    return {"created": households, "members": members, "skipped": 0}
+    return {"created": households, "members": members, "skipped": 0, "unchecked_cards": unchecked_cards}
 
 
 drafts_kind = register_kind(

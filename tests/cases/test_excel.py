@@ -187,6 +187,23 @@ def test_import_page_checks_then_imports_and_reports_how_many_households_were_cr
     assert AuditEvent.objects.filter(verb="household.import").count() == 1
 
 
+def test_a_card_failing_the_check_digit_is_imported_and_the_page_names_its_file(client, tree, standard, in_scope_user):
+    # 6222021234567890128 passes Luhn; its last digit changed does not.
+    rows = three_households()
+    rows[0] |= {"开户银行": "中国工商银行", "银行卡号": "6222021234567890127"}
+    rows[3] |= {"开户银行": "中国工商银行", "银行卡号": "6222021234567890128"}
+    client.force_login(in_scope_user)
+    register_import = _uploaded(client, tree["company"], workbook_upload(rows))
+    client.post(reverse("cases:household_import_commit", args=[register_import.pk]))
+    register_commit(import_id=register_import.pk)
+
+    page = client.get(stage_url(register_import)).content.decode()
+    flagged = Household.objects.get(head_name="张建国")
+    assert not flagged.bank_card_luhn_ok and Household.objects.get(head_name="王志强").bank_card_luhn_ok
+    assert 'data-testid="import-card-warnings"' in page and "1 户的银行卡号未通过校验位检查" in page
+    assert reverse("cases:household_detail", args=[flagged.pk]) in page and "王志强</a>" not in page
+
+
 def test_one_bad_id_number_in_row_7_names_row_and_column_and_saves_nothing(client, tree, standard, in_scope_user):
     client.force_login(in_scope_user)
     bad = id_number(date(1983, 4, 8), 26)[:-1] + "0"  # wrong check character
