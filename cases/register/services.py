@@ -62,29 +62,25 @@ def _locked(import_id: int) -> RegisterImport:
 
 def register_approve(*, actor: User, import_id: int, request=None) -> RegisterImport:
     """A second centre user approves the stage: recorded at once; a worker commits it in one transaction."""
-    with transaction.atomic():
-        register_import = _locked(import_id)
-        step = register_workflow.check(register_import, actor, "approve")
-        register_import.status = step.target
-        register_import.approved_by = actor
-        register_import.approved_at = timezone.now()
-        register_import.save(update_fields=["status", "approved_by", "approved_at"])
-        audit_record(actor=actor, verb="register.approve", target=register_import,
-                     changes={"status": (ImportStage.CHECKED, step.target)}, request=request)  # fmt: skip
-        transaction.on_commit(lambda: _queue_commit(import_id))
-    return register_import
+    return _confirm(actor, import_id, "approve", request)
 
 
 def register_import_drafts(*, actor: User, import_id: int, request=None) -> RegisterImport:
     """新建档案: the uploader confirms a clean stage; a worker opens its drafts in one transaction."""
+    return _confirm(actor, import_id, "import_drafts", request)
+
+
+def _confirm(actor: User, import_id: int, transition: str, request) -> RegisterImport:
+    """The stage's go-ahead (``transition``, as the register workflow declares who may give it): recorded
+    and audited at once; the commit is queued when this transaction commits."""
     with transaction.atomic():
         register_import = _locked(import_id)
-        step = register_workflow.check(register_import, actor, "import_drafts")
+        step = register_workflow.check(register_import, actor, transition)
         register_import.status = step.target
         register_import.approved_by = actor
         register_import.approved_at = timezone.now()
         register_import.save(update_fields=["status", "approved_by", "approved_at"])
-        audit_record(actor=actor, verb="register.import_drafts", target=register_import,
+        audit_record(actor=actor, verb=f"register.{transition}", target=register_import,
                      changes={"status": (ImportStage.CHECKED, step.target)}, request=request)  # fmt: skip
         transaction.on_commit(lambda: _queue_commit(import_id))
     return register_import
