@@ -212,10 +212,10 @@ class _JSONArray(Aggregate):
 
 def _visitors_of_each_visit() -> Subquery:
     """A visit's visitors as JSON (what ``User.display_name`` reads), in the visit's own row."""
-    pairs = HomeVisit.visitors.through.objects.filter(homevisit_id=OuterRef("pk")).order_by().values("homevisit_id")
+    pairs = HomeVisit.visitors.through.objects.filter(homevisit_id=OuterRef("pk"))
     person = JSONObject(id="user_id", username="user__username", full_name="user__full_name",
                         first_name="user__first_name", last_name="user__last_name")  # fmt: skip
-    return Subquery(pairs.annotate(people=_JSONArray(person)).values("people")[:1], output_field=JSONField())
+    return _gathered(pairs, person)
 
 
 # The people a file names (建档人, 最后修改, the review panel's 提交/初审/复审): shown by name only.
@@ -233,24 +233,27 @@ def _people_of_the_file() -> Subquery:
     named = Q(pk__in=[])
     for foreign_key in FILE_PEOPLE:
         named |= Q(pk=OuterRef(f"{foreign_key}_id"))
-    person = JSONObject(**{name: name for name in _PERSON_FIELDS})
-    # Grouped by a constant: one array of all of them (a Value is left out of the GROUP BY).
-    people = User.objects.filter(named).order_by().annotate(one=Value(1)).values("one")
-    return Subquery(people.annotate(people=_JSONArray(person)).values("people"), output_field=JSONField())
+    return _gathered(User.objects.filter(named), JSONObject(**{name: name for name in _PERSON_FIELDS}))
+
+
+def _gathered(rows: QuerySet, columns: JSONObject) -> Subquery:
+    """``columns`` of each of ``rows`` (a queryset correlated to the outer row with ``OuterRef``) as one JSON
+    array, a scalar subquery of the outer row (NULL when there are none). Grouped by a constant: one array of
+    all of them (a Value is left out of the GROUP BY)."""
+    grouped = rows.order_by().annotate(one=Value(1)).values("one").annotate(rows=_JSONArray(columns))
+    return Subquery(grouped.values("rows"), output_field=JSONField())
 
 
 def _rows_json(rows: QuerySet) -> Subquery:
-    """Every column of ``rows`` (a queryset correlated to the file with ``OuterRef``) as one JSON array in the
-    file's own row: a list of a few small rows costs the page a query otherwise (the budget is 10)."""
-    columns = JSONObject(**{f.attname: f.attname for f in rows.model._meta.concrete_fields})
-    gathered = rows.order_by().annotate(one=Value(1)).values("one").annotate(rows=_JSONArray(columns))
-    return Subquery(gathered.values("rows"), output_field=JSONField())
+    """Every column of ``rows`` as one JSON array in the file's own row (``_rows_from_json`` makes them
+    instances again): a list of a few small rows costs the page a query otherwise (the budget is 10)."""
+    return _gathered(rows, JSONObject(**{f.attname: f.attname for f in rows.model._meta.concrete_fields}))
 
 
 def _rows_from_json(model, items: list[dict] | None) -> list:
     """The instances ``_rows_json`` gathered, as the database would have handed them back (dates, decimals and
     datetimes typed; SQLite's datetimes are UTC without an offset)."""
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     names = [f.attname for f in fields]
     instances = []
     for item in items or []:

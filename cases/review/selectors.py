@@ -22,7 +22,7 @@ from hardship.prepared import PreparedQuery
 from hardship.workflow import Action
 
 from ..models import Flag, FlagOutcome, FlagStatus, Household, Status, Step, Tier
-from ..selectors import household_queryset, standard_in_force
+from ..selectors import RECENT_INCOME_MONTHS, household_queryset, standard_in_force
 from .models import MonthlyIncome
 from .workflow import CENTRE, GRASSROOTS, OBSERVER, VISIT_STEPS, open_appeal_id, review_workflow
 
@@ -71,7 +71,7 @@ class ReviewPanel:
 
 _RECENT_INCOMES = PreparedQuery(
     "household_recent_incomes",
-    lambda pk: MonthlyIncome.objects.filter(household_id=pk).order_by("-month")[:12],
+    lambda pk: MonthlyIncome.objects.filter(household_id=pk).order_by("-month")[:RECENT_INCOME_MONTHS],
     args=["pk"],
 )
 
