@@ -21,7 +21,7 @@ class HouseholdImportForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Excel 文件"),
-        help_text=_("请使用下载的模板填写，.xlsx 格式，不超过 5 MB、20,000 行。"),
+        help_text=_("请使用下载的模板填写，.xlsx 格式，不超过 5 MB。"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
@@ -30,3 +30,5 @@ class HouseholdImportForm(forms.Form):
     def __init__(self, *args, unions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = unions
+        if len(only := list(unions[:2])) == 1:
+            self.fields["union"].initial = only[0]  # a union with one 干事: nothing to choose

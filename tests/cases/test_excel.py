@@ -350,6 +350,12 @@ def test_import_page_offers_only_the_users_own_unions(client, tree, in_scope_use
     assert reverse("cases:household_template") in response.content.decode()
 
 
+def test_a_user_of_one_union_finds_it_chosen_on_the_import_page(client, tree, grassroots):
+    client.force_login(grassroots)
+    page = client.get(reverse("cases:household_import")).content.decode()
+    assert f'<option value="{tree["company"].pk}" selected>' in page and "20,000" not in page
+
+
 def test_importing_into_a_sibling_districts_union_is_refused(client, tree, standard, in_scope_user):
     client.force_login(in_scope_user)
 
